@@ -1,0 +1,35 @@
+import { readFile } from 'node:fs/promises';
+import type { CliIo } from './io.js';
+import { runPolicySimulate } from './commands/policy-simulate.js';
+import { runPolicyValidate } from './commands/policy-validate.js';
+
+const USAGE = `Usage: gatehouse <command> [options]
+
+Commands:
+  policy validate FILE --kind identity|resource|trust|boundary|scp|session [--json]
+      Validate an IAM policy document as AWS does; exit 1 when it has errors.
+  policy simulate --cases FILE [--json]
+      Decide every case of a policy-evaluation case file; one JSON line per case with --json.
+
+Options:
+  -h, --help   Show this help.
+`;
+
+export const defaultIo: CliIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  readFile: (p) => readFile(p, 'utf8'),
+};
+
+/** Runs the `gatehouse` command with its arguments; resolves to the exit code. */
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const [group, command, ...rest] = argv;
+  if (!group || group === '-h' || group === '--help' || group === 'help') {
+    io.stdout(USAGE);
+    return group ? 0 : 2;
+  }
+  if (group === 'policy' && command === 'simulate') return runPolicySimulate(rest, io);
+  if (group === 'policy' && command === 'validate') return runPolicyValidate(rest, io);
+  io.stderr(`gatehouse: unknown command '${[group, command].filter(Boolean).join(' ')}'\n\n${USAGE}`);
+  return 2;
+}

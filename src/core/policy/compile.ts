@@ -1,0 +1,310 @@
+import { isAccountId, parseArn } from '../arn.js';
+import { compileCondition, type CompiledCondition } from './conditions.js';
+import { compileGlob, globMatch, type StringMatcher } from './glob.js';
+import { roleKeyOfArn, type PrincipalInfo } from './principal.js';
+import type { RequestScope } from './request-scope.js';
+import type { Finding, PolicyLayer, StatementRef } from './types.js';
+import { parseTemplate, resolveParts, templateRegExp, type Template } from './variables.js';
+
+/**
+ * Compilation turns a policy document into matchers built once: action patterns lower-cased and
+ * specialised, resource templates pre-parsed, conditions with their values already parsed, and a
+ * per-action index of the statements that can apply, filled on first use.
+ */
+
+/**
+ * How a resource-policy statement's principal matched the caller. The evaluator needs this for
+ * AWS's same-account rules: a grant to an account only delegates to the identity policies, a
+ * grant to a role ARN is limited by the session's boundary and session policy, and a grant to
+ * the user, the session itself or to everyone is not.
+ */
+export type PrincipalMatch = 'direct' | 'role' | 'account';
+
+export interface CompiledStatement {
+  readonly ref: StatementRef;
+  readonly allow: boolean;
+  /** Whether the statement applies to the request; for resource policies, how the principal matched. */
+  applies(scope: RequestScope): PrincipalMatch | false;
+}
+
+export interface ActionSlice {
+  readonly allow: readonly CompiledStatement[];
+  readonly deny: readonly CompiledStatement[];
+}
+
+export interface CompileOptions {
+  /** The policy's id or ARN, named in explanations. */
+  id: string;
+  layer: PolicyLayer;
+  /** For SCPs: the level in the organization, 0 = root. */
+  scpLevel?: number;
+}
+
+const EMPTY: ActionSlice = { allow: [], deny: [] };
+/** Bounds the per-policy action index; a workload touching more actions than this just re-indexes. */
+const MAX_INDEXED_ACTIONS = 2048;
+
+export class CompiledPolicy {
+  private readonly byAction = new Map<string, ActionSlice>();
+
+  constructor(
+    readonly id: string,
+    readonly layer: PolicyLayer,
+    private readonly statements: readonly (CompiledStatement & { matchesAction: (a: string) => boolean })[],
+    /** Problems met while compiling: a statement that could not be compiled is left out. */
+    readonly findings: readonly Finding[],
+  ) {}
+
+  /** The statements whose Action/NotAction covers `lowerAction`, split by effect. */
+  forAction(lowerAction: string): ActionSlice {
+    let slice = this.byAction.get(lowerAction);
+    if (slice) return slice;
+    const allow: CompiledStatement[] = [];
+    const deny: CompiledStatement[] = [];
+    for (const s of this.statements) if (s.matchesAction(lowerAction)) (s.allow ? allow : deny).push(s);
+    slice = allow.length || deny.length ? { allow, deny } : EMPTY;
+    if (this.byAction.size >= MAX_INDEXED_ACTIONS) this.byAction.clear();
+    this.byAction.set(lowerAction, slice);
+    return slice;
+  }
+
+  get statementCount(): number {
+    return this.statements.length;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+type Json = unknown;
+
+function asList(v: Json): string[] | undefined {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  return undefined;
+}
+
+function isObject(v: Json): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function compileActions(patterns: string[]): (lowerAction: string) => boolean {
+  const matchers = patterns.map((p) => compileGlob(p.toLowerCase()));
+  if (matchers.length === 1) return matchers[0];
+  return (a) => {
+    for (const m of matchers) if (m(a)) return true;
+    return false;
+  };
+}
+
+/** `Resource` entries: static globs, or templates resolved per request. */
+function compileResources(patterns: string[], variables: boolean): (scope: RequestScope) => boolean {
+  const statics: StringMatcher[] = [];
+  const templates: Template[] = [];
+  for (const p of patterns) {
+    const t = parseTemplate(p, variables);
+    if (t.dynamic) templates.push(t);
+    else statics.push(compileGlob(p));
+  }
+  return (scope) => {
+    const r = scope.resource;
+    for (const m of statics) if (m(r)) return true;
+    for (const t of templates) {
+      const parts = resolveParts(t, scope.variable);
+      // AWS: a resource entry with a variable that has no value matches no resource.
+      if (!parts) continue;
+      const literal = parts.some((p, i) => typeof t.parts[i] !== 'string' && /[*?]/.test(p));
+      if (literal ? templateRegExp(t, parts, false).test(r) : globMatch(parts.join(''), r)) return true;
+    }
+    return false;
+  };
+}
+
+interface PrincipalSet {
+  any: boolean;
+  /** Exact principal ARNs: users, role sessions, federated users, and any other literal. */
+  exact: Set<string>;
+  roles: Set<string>;
+  accounts: Set<string>;
+  /** Service principals, identity providers and canonical users. */
+  external: Set<string>;
+}
+
+function compilePrincipalSet(element: Json): PrincipalSet | undefined {
+  const set: PrincipalSet = { any: false, exact: new Set(), roles: new Set(), accounts: new Set(), external: new Set() };
+  if (element === '*') {
+    set.any = true;
+    return set;
+  }
+  if (!isObject(element)) return undefined;
+  for (const [type, raw] of Object.entries(element)) {
+    const values = asList(raw);
+    if (!values) return undefined;
+    for (const v of values) {
+      if (type !== 'AWS') {
+        set.external.add(v);
+        continue;
+      }
+      if (v === '*') set.any = true;
+      else if (isAccountId(v)) set.accounts.add(v);
+      else {
+        const arn = parseArn(v);
+        if (arn && arn.service === 'iam' && arn.resource === 'root') set.accounts.add(arn.account);
+        else {
+          const roleKey = roleKeyOfArn(v);
+          if (roleKey) set.roles.add(roleKey);
+          else set.exact.add(v);
+        }
+      }
+    }
+  }
+  return set;
+}
+
+/** The strongest way `p` matches the set, or false. */
+function matchPrincipal(set: PrincipalSet, p: PrincipalInfo): PrincipalMatch | false {
+  if (set.any || set.exact.has(p.arn)) return 'direct';
+  if (p.kind === 'external') return set.external.has(p.arn) ? 'direct' : false;
+  if (p.roleKey && set.roles.has(p.roleKey)) return p.kind === 'role' ? 'direct' : 'role';
+  if (p.account && set.accounts.has(p.account)) return 'account';
+  return false;
+}
+
+/**
+ * For NotPrincipal: is the caller excluded? AWS checks each identity of the caller (the account,
+ * then the role, then the session), so the caller is excluded only when every one is listed.
+ */
+function allIdentitiesListed(set: PrincipalSet, p: PrincipalInfo): boolean {
+  if (set.any) return true;
+  if (p.kind === 'external') return set.external.has(p.arn);
+  const accountListed = p.account !== undefined && set.accounts.has(p.account);
+  switch (p.kind) {
+    case 'root':
+      return accountListed;
+    case 'role':
+      return accountListed && p.roleKey !== undefined && set.roles.has(p.roleKey);
+    case 'assumed-role':
+      return accountListed && p.roleKey !== undefined && set.roles.has(p.roleKey) && set.exact.has(p.arn);
+    default:
+      return accountListed && set.exact.has(p.arn);
+  }
+}
+
+function anyIdentityListed(set: PrincipalSet, p: PrincipalInfo): boolean {
+  return matchPrincipal(set, p) !== false;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function finding(path: string, message: string): Finding {
+  return { id: 'SYN-COMPILE', severity: 'error', code: 'MalformedPolicyDocument', path, message };
+}
+
+/**
+ * Compiles a policy document (JSON text or parsed). Never throws: a document or statement that
+ * cannot be compiled is reported in `findings` and contributes nothing.
+ */
+export function compilePolicy(doc: unknown, options: CompileOptions): CompiledPolicy {
+  const findings: Finding[] = [];
+  const statements: (CompiledStatement & { matchesAction: (a: string) => boolean })[] = [];
+  let parsed: Json = doc;
+  if (typeof doc === 'string') {
+    try {
+      parsed = JSON.parse(doc);
+    } catch {
+      findings.push(finding('$', 'Syntax errors in policy.'));
+      return new CompiledPolicy(options.id, options.layer, statements, findings);
+    }
+  }
+  if (!isObject(parsed)) {
+    findings.push(finding('$', 'Syntax errors in policy.'));
+    return new CompiledPolicy(options.id, options.layer, statements, findings);
+  }
+  // AWS: without "Version": "2012-10-17" (2008-10-17 is the default) variables are literal text.
+  const variables = parsed.Version === '2012-10-17';
+  const raw = parsed.Statement;
+  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  list.forEach((s, index) => {
+    const path = `$.Statement${Array.isArray(raw) ? `[${index}]` : ''}`;
+    try {
+      const compiled = compileStatement(s, index, options, variables);
+      if (typeof compiled === 'string') findings.push(finding(path, compiled));
+      else statements.push(compiled);
+    } catch {
+      findings.push(finding(path, 'Syntax errors in policy.'));
+    }
+  });
+  return new CompiledPolicy(options.id, options.layer, statements, findings);
+}
+
+function compileStatement(
+  s: Json,
+  index: number,
+  options: CompileOptions,
+  variables: boolean,
+): (CompiledStatement & { matchesAction: (a: string) => boolean }) | string {
+  if (!isObject(s)) return 'Syntax errors in policy.';
+  const effect = s.Effect;
+  if (effect !== 'Allow' && effect !== 'Deny') return 'Invalid effect: the Effect must be Allow or Deny.';
+  const allow = effect === 'Allow';
+  const ref: StatementRef = {
+    layer: options.layer,
+    policyId: options.id,
+    statementIndex: index,
+    effect,
+    ...(typeof s.Sid === 'string' ? { sid: s.Sid } : {}),
+    ...(options.scpLevel !== undefined ? { scpLevel: options.scpLevel } : {}),
+  };
+
+  const actions = asList(s.Action ?? s.NotAction);
+  if (!actions || (s.Action !== undefined && s.NotAction !== undefined)) return 'Policy statement must contain actions.';
+  const actionMatch = compileActions(actions);
+  const matchesAction = s.NotAction !== undefined ? (a: string) => !actionMatch(a) : actionMatch;
+
+  let resourceMatch: ((scope: RequestScope) => boolean) | undefined;
+  if (s.Resource !== undefined || s.NotResource !== undefined) {
+    const resources = asList(s.Resource ?? s.NotResource);
+    if (!resources || (s.Resource !== undefined && s.NotResource !== undefined)) return 'Policy statement must contain resources.';
+    const m = compileResources(resources, variables);
+    resourceMatch = s.NotResource !== undefined ? (scope) => !m(scope) : m;
+  }
+
+  let principalMatch: ((scope: RequestScope) => PrincipalMatch | false) | undefined;
+  if (s.Principal !== undefined || s.NotPrincipal !== undefined) {
+    const set = compilePrincipalSet(s.Principal ?? s.NotPrincipal);
+    if (!set) return 'Invalid principal in policy.';
+    if (s.Principal !== undefined) principalMatch = (scope) => matchPrincipal(set, scope.principal);
+    else if (allow) principalMatch = (scope) => (anyIdentityListed(set, scope.principal) ? false : 'direct');
+    else {
+      principalMatch = (scope) =>
+        // AWS-COMPAT: "The NotPrincipal element with a Deny effect will always deny any IAM
+        // principal that has a permissions boundary policy attached, regardless of the values
+        // specified in the NotPrincipal element." (IAM User Guide, permissions boundaries)
+        scope.hasBoundary || !allIdentitiesListed(set, scope.principal) ? 'direct' : false;
+    }
+  }
+
+  const conditions: CompiledCondition[] = [];
+  if (s.Condition !== undefined) {
+    if (!isObject(s.Condition)) return 'Syntax errors in policy.';
+    for (const [operator, block] of Object.entries(s.Condition)) {
+      if (!isObject(block)) return 'Syntax errors in policy.';
+      for (const [key, values] of Object.entries(block)) {
+        const c = compileCondition(operator, key, values as never, variables);
+        if (!c) return `Invalid Condition type : ${operator}.`;
+        conditions.push(c);
+      }
+    }
+  }
+
+  const applies = (scope: RequestScope): PrincipalMatch | false => {
+    if (resourceMatch && !resourceMatch(scope)) return false;
+    let how: PrincipalMatch | false = 'direct';
+    if (principalMatch) {
+      how = principalMatch(scope);
+      if (!how) return false;
+    }
+    for (let i = 0; i < conditions.length; i++) if (!conditions[i].evaluate(scope)) return false;
+    return how;
+  };
+  return { ref, allow, matchesAction, applies };
+}
