@@ -71,6 +71,16 @@ export class CompiledPolicy {
   get statementCount(): number {
     return this.statements.length;
   }
+
+  /**
+   * One policy standing for several of the same layer (a principal's user, group and managed
+   * policies): a single per-action index instead of one per policy. Statements keep their own
+   * policy ids, so explanations are unchanged.
+   */
+  static merge(id: string, policies: readonly CompiledPolicy[]): CompiledPolicy {
+    const layer = policies[0]?.layer ?? 'identity';
+    return new CompiledPolicy(id, layer, policies.flatMap((p) => p.statements), policies.flatMap((p) => p.findings));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -109,7 +119,7 @@ function compileResources(patterns: string[], variables: boolean): (scope: Reque
     const r = scope.resource;
     for (const m of statics) if (m(r)) return true;
     for (const t of templates) {
-      const parts = resolveParts(t, scope.variable);
+      const parts = resolveParts(t, scope);
       // AWS: a resource entry with a variable that has no value matches no resource.
       if (!parts) continue;
       const literal = parts.some((p, i) => typeof t.parts[i] !== 'string' && /[*?]/.test(p));

@@ -1,7 +1,7 @@
 import { matchArn } from './arn-pattern.js';
 import { parseDate } from './dates.js';
 import { globMatch } from './glob.js';
-import { cidrContains, parseCidr, parseIp, type Cidr } from './ip.js';
+import { cidrContains, parseCidr, type Cidr } from './ip.js';
 import { parseTemplate, resolveParts, templateRegExp, type Template } from './variables.js';
 import type { RequestScope } from './request-scope.js';
 
@@ -215,7 +215,7 @@ export function compileCondition(
       key,
       lowerKey,
       evaluate(scope) {
-        const v = scope.get(lowerKey);
+        const v = scope.get(lowerKey, key);
         const absent = v === undefined || (typeof v !== 'string' && v.length === 0);
         return wantAbsent.some((w) => w === absent);
       },
@@ -237,7 +237,7 @@ export function compileCondition(
         out.push(prepare(spec.family, t.parts[0] as string));
         continue;
       }
-      const parts = resolveParts(t, scope.variable);
+      const parts = resolveParts(t, scope);
       // A variable with no value is null: it matches nothing (so negated operators match).
       if (!parts) continue;
       if ((spec.family === 'stringLike' || spec.family === 'arn') && t.mayHaveLiteralWildcards && parts.some((p, i) => typeof t.parts[i] !== 'string' && /[*?]/.test(p))) {
@@ -255,7 +255,7 @@ export function compileCondition(
   const test = (ctx: string, values: Prepared[], scope: RequestScope): boolean => anyMatch(ctx, values, scope) !== spec.negated;
 
   const evaluate = (scope: RequestScope): boolean => {
-    const v = scope.get(lowerKey);
+    const v = scope.get(lowerKey, key);
     if (op.set !== 'none') {
       const vals = v === undefined ? [] : typeof v === 'string' ? [v] : v;
       if (vals.length === 0) return op.set === 'all' || op.ifExists;

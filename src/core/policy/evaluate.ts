@@ -31,6 +31,7 @@ export interface PolicySets {
 }
 
 const NONE: readonly CompiledPolicy[] = [];
+const NONE_LEVELS: readonly (readonly CompiledPolicy[])[] = [];
 
 /** Actions whose resource policy must allow explicitly: role trust policies and KMS key policies. */
 function needsExplicitResourceAllow(lowerAction: string, resource: string): 'trust' | 'kms' | undefined {
@@ -43,29 +44,40 @@ function needsExplicitResourceAllow(lowerAction: string, resource: string): 'tru
   return undefined;
 }
 
-function collectDenies(policies: readonly CompiledPolicy[], scope: RequestScope, out: StatementRef[]): void {
-  for (let i = 0; i < policies.length; i++) {
-    const deny = policies[i].forAction(scope.lowerAction).deny;
-    for (let j = 0; j < deny.length; j++) if (deny[j].applies(scope)) out.push(deny[j].ref);
-  }
+function collectDenies(policies: readonly CompiledPolicy[], scope: RequestScope, out: StatementRef[] | undefined): StatementRef[] | undefined {
+  for (let i = 0; i < policies.length; i++) out = collectDeniesOf(policies[i], scope, out);
+  return out;
 }
 
-/** Appends the applicable Allow statements; returns how many were found. */
-function collectAllows(policies: readonly CompiledPolicy[], scope: RequestScope, out: StatementRef[]): number {
+/** Appends the applicable Deny statements of one policy; allocates only when one applies. */
+function collectDeniesOf(policy: CompiledPolicy, scope: RequestScope, out: StatementRef[] | undefined): StatementRef[] | undefined {
+  const deny = policy.forAction(scope.lowerAction).deny;
+  for (let j = 0; j < deny.length; j++) if (deny[j].applies(scope)) (out ??= []).push(deny[j].ref);
+  return out;
+}
+
+/** Appends the applicable Allow statements of one policy; returns how many were found. */
+function collectAllowsOf(policy: CompiledPolicy, scope: RequestScope, out: StatementRef[]): number {
+  const allow = policy.forAction(scope.lowerAction).allow;
   let n = 0;
-  for (let i = 0; i < policies.length; i++) {
-    const allow = policies[i].forAction(scope.lowerAction).allow;
-    for (let j = 0; j < allow.length; j++) {
-      if (allow[j].applies(scope)) {
-        out.push(allow[j].ref);
-        n++;
-      }
+  for (let j = 0; j < allow.length; j++) {
+    if (allow[j].applies(scope)) {
+      out.push(allow[j].ref);
+      n++;
     }
   }
   return n;
 }
 
+function collectAllows(policies: readonly CompiledPolicy[], scope: RequestScope, out: StatementRef[]): number {
+  let n = 0;
+  for (let i = 0; i < policies.length; i++) n += collectAllowsOf(policies[i], scope, out);
+  return n;
+}
+
 const RANK: Record<PrincipalMatch, number> = { account: 1, role: 2, direct: 3 };
+const DIRECT = RANK.direct;
+const ROLE = RANK.role;
 
 function implicit(layer: PolicyLayer, scpLevel?: number): Decision {
   const blockedBy: DenyReason = scpLevel === undefined ? { layer, kind: 'implicit' } : { layer, kind: 'implicit', scpLevel };
@@ -73,91 +85,85 @@ function implicit(layer: PolicyLayer, scpLevel?: number): Decision {
 }
 
 export function evaluate(request: AuthzRequest, sets: PolicySets): Decision {
-  const scope = new RequestScope(request);
-  return evaluateScope(scope, sets);
+  return evaluateScope(new RequestScope(request), sets);
 }
 
 export function evaluateScope(scope: RequestScope, sets: PolicySets): Decision {
   const identity = sets.identity ?? NONE;
   const session = sets.session ?? NONE;
-  const scps = sets.scps ?? [];
+  const scps = sets.scps ?? NONE_LEVELS;
   const rp = sets.resource ?? undefined;
   const boundary = sets.boundary ?? undefined;
   scope.hasBoundary = boundary !== undefined;
   const principal = scope.principal;
 
   // 1. Explicit deny anywhere.
-  const denies: StatementRef[] = [];
-  for (let level = 0; level < scps.length; level++) collectDenies(scps[level], scope, denies);
-  if (rp) collectDenies([rp], scope, denies);
-  collectDenies(identity, scope, denies);
-  if (boundary) collectDenies([boundary], scope, denies);
-  collectDenies(session, scope, denies);
-  if (denies.length) {
+  let denies: StatementRef[] | undefined;
+  for (let level = 0; level < scps.length; level++) denies = collectDenies(scps[level], scope, denies);
+  if (rp) denies = collectDeniesOf(rp, scope, denies);
+  denies = collectDenies(identity, scope, denies);
+  if (boundary) denies = collectDeniesOf(boundary, scope, denies);
+  denies = collectDenies(session, scope, denies);
+  if (denies) {
     const first = denies[0];
     const blockedBy: DenyReason = first.scpLevel === undefined ? { layer: first.layer, kind: 'explicit' } : { layer: first.layer, kind: 'explicit', scpLevel: first.scpLevel };
     return { decision: 'ExplicitDeny', decidedBy: denies, blockedBy };
   }
 
+  // The Allow statements that decide, in layer order: SCPs, resource, identity, boundary, session.
+  const allows: StatementRef[] = [];
+
   // 2. SCPs: each level needs its own Allow. They apply to IAM principals of member accounts only.
-  const scpAllows: StatementRef[] = [];
   if (principal.kind !== 'external') {
     for (let level = 0; level < scps.length; level++) {
-      if (collectAllows(scps[level], scope, scpAllows) === 0) return implicit('scp', level);
+      if (collectAllows(scps[level], scope, allows) === 0) return implicit('scp', level);
     }
   }
 
   // 3. Resource policy: the applicable Allows and the strongest way the principal matched.
-  const rpAllows: StatementRef[] = [];
+  const rpStart = allows.length;
   let rpBest = 0;
   if (rp) {
     const allow = rp.forAction(scope.lowerAction).allow;
     for (let j = 0; j < allow.length; j++) {
       const how = allow[j].applies(scope);
       if (how) {
-        rpAllows.push(allow[j].ref);
+        allows.push(allow[j].ref);
         if (RANK[how] > rpBest) rpBest = RANK[how];
       }
     }
   }
+  const rpAllowed = allows.length > rpStart;
   const explicitResource = needsExplicitResourceAllow(scope.lowerAction, scope.resource);
 
   // Services and web identities have no identity policies: the resource policy decides alone.
-  if (principal.kind === 'external') {
-    return rpAllows.length ? { decision: 'Allow', decidedBy: rpAllows } : implicit('resource');
-  }
-  if (explicitResource && rpAllows.length === 0) return implicit('resource');
+  if (principal.kind === 'external') return rpAllowed ? { decision: 'Allow', decidedBy: allows } : implicit('resource');
+  if (explicitResource && !rpAllowed) return implicit('resource');
 
   const resourceAccount = sets.resourceAccount ?? principal.account;
   const sameAccount = resourceAccount === principal.account;
-  if (!sameAccount && rpAllows.length === 0) return implicit('resource');
+  if (!sameAccount && !rpAllowed) return implicit('resource');
 
   // A same-account grant to the caller itself (user, session, everyone) needs nothing else...
-  if (sameAccount && rpBest === RANK.direct) {
+  if (sameAccount && rpBest === DIRECT) {
     // AWS-COMPAT: but a role's trust policy naming a user still needs the user's permissions
     // boundary to allow sts:AssumeRole ("Troubleshooting IAM roles", IAM User Guide).
-    if (!(explicitResource === 'trust' && boundary)) return { decision: 'Allow', decidedBy: [...scpAllows, ...rpAllows] };
+    if (!(explicitResource === 'trust' && boundary)) return { decision: 'Allow', decidedBy: allows };
   }
+  // ...a same-account grant to the role ARN stands in for the identity policies...
+  const resourceGrants = sameAccount && rpBest >= ROLE;
+  // ...and a same-account grant to the account only delegates to them: it takes no part in the
+  // decision, except in trust and key policies, which must allow.
+  if (sameAccount && !resourceGrants && !explicitResource) allows.length = rpStart;
 
-  const identityAllows: StatementRef[] = [];
-  const identityGranted = collectAllows(identity, scope, identityAllows) > 0;
-  // ...a same-account grant to the role ARN stands in for the identity policies.
-  const resourceGrants = sameAccount && rpBest >= RANK.role;
-  if (!identityGranted && !resourceGrants) return implicit('identity');
-
-  const boundaryAllows: StatementRef[] = [];
-  if (boundary && collectAllows([boundary], scope, boundaryAllows) === 0) return implicit('boundary');
+  if (collectAllows(identity, scope, allows) === 0 && !resourceGrants) return implicit('identity');
+  if (boundary && collectAllowsOf(boundary, scope, allows) === 0) return implicit('boundary');
   // AWS-COMPAT: a GetFederationToken session passed no session policy has no permissions of its
   // own ("the resulting federated user session has no permissions", STS API reference); only a
   // resource policy naming the session can allow it.
   if (principal.kind === 'federated-user' && session.length === 0) return implicit('session');
-  const sessionAllows: StatementRef[] = [];
   for (let i = 0; i < session.length; i++) {
-    if (collectAllows([session[i]], scope, sessionAllows) === 0) return implicit('session');
+    if (collectAllowsOf(session[i], scope, allows) === 0) return implicit('session');
   }
-
-  // In the same account a grant to the account only delegates: it takes no part in the decision,
-  // except for trust and key policies, which must allow.
-  const resourcePart = !sameAccount || resourceGrants || explicitResource ? rpAllows : [];
-  return { decision: 'Allow', decidedBy: [...scpAllows, ...resourcePart, ...identityAllows, ...boundaryAllows, ...sessionAllows] };
+  return { decision: 'Allow', decidedBy: allows };
 }

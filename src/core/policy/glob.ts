@@ -45,11 +45,22 @@ export type StringMatcher = (value: string) => boolean;
 
 export function compileGlob(pattern: string): StringMatcher {
   if (pattern === '*') return () => true;
-  const star = pattern.indexOf('*');
-  if (star < 0 && !pattern.includes('?')) return (v) => v === pattern;
-  if (star === pattern.length - 1 && !pattern.includes('?')) {
-    const prefix = pattern.slice(0, -1);
-    return (v) => v.startsWith(prefix);
+  const first = firstWildcard(pattern);
+  if (first < 0) return (v) => v === pattern;
+  const prefix = pattern.slice(0, first);
+  if (first === pattern.length - 1 && pattern[first] === '*') return (v) => v.startsWith(prefix);
+  // Reject on the literal prefix and suffix before the general match: most candidates differ there.
+  let last = pattern.length - 1;
+  while (pattern[last] !== '*' && pattern[last] !== '?') last--;
+  const suffix = pattern.slice(last + 1);
+  const minLength = prefix.length + suffix.length;
+  return (v) => v.length >= minLength && v.startsWith(prefix) && v.endsWith(suffix) && globMatch(pattern, v, first, first, v.length - suffix.length, last + 1);
+}
+
+function firstWildcard(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 42 || c === 63) return i;
   }
-  return (v) => globMatch(pattern, v);
+  return -1;
 }

@@ -9,49 +9,81 @@ export interface Cidr {
   v4: boolean;
 }
 
-const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
+/** Dotted-quad IPv4 without leading zeros, parsed by hand: this runs on every IpAddress check. */
 function parseV4(s: string): number | undefined {
-  const m = V4.exec(s);
-  if (!m) return undefined;
   let n = 0;
-  for (let i = 1; i <= 4; i++) {
-    const b = Number(m[i]);
-    if (b > 255 || (m[i].length > 1 && m[i][0] === '0')) return undefined;
-    n = n * 256 + b;
+  let octet = -1;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || ++dots > 3) return undefined;
+      n = n * 256 + octet;
+      octet = -1;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return undefined;
+      octet = (octet < 0 ? 0 : octet * 10) + (c - 48);
+      if (++digits > 3 || octet > 255) return undefined;
+    } else return undefined;
   }
-  return n >>> 0;
+  if (dots !== 3 || digits === 0) return undefined;
+  return (n * 256 + octet) >>> 0;
 }
 
+/** IPv6 (RFC 4291 text forms, with `::` and a trailing dotted quad), parsed by hand. */
 function parseV6(s: string): Uint32Array | undefined {
-  if (s.length > 45 || !/^[0-9a-fA-F:.]+$/.test(s)) return undefined;
-  const halves = s.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (part: string): number[] | undefined => {
-    if (part === '') return [];
-    const out: number[] = [];
-    const items = part.split(':');
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i];
-      if (i === items.length - 1 && it.includes('.')) {
-        const v4 = parseV4(it);
-        if (v4 === undefined) return undefined;
-        out.push(v4 >>> 16, v4 & 0xffff);
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(it)) return undefined;
-        out.push(parseInt(it, 16));
-      }
+  if (s.length < 2 || s.length > 45) return undefined;
+  const groups = new Array<number>(8);
+  let n = 0;
+  let gap = -1;
+  let i = 0;
+  if (s.charCodeAt(0) === 58 /* : */) {
+    if (s.charCodeAt(1) !== 58) return undefined;
+    gap = 0;
+    i = 2;
+    if (i === s.length) return new Uint32Array(4);
+  }
+  while (i < s.length) {
+    if (n === 8) return undefined;
+    const start = i;
+    let value = 0;
+    while (i < s.length && i - start < 5) {
+      const c = s.charCodeAt(i);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+      if (d < 0) break;
+      value = value * 16 + d;
+      i++;
     }
-    return out;
-  };
-  const head = groups(halves[0]);
-  const tail = halves.length === 2 ? groups(halves[1]) : [];
-  if (!head || !tail) return undefined;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
-  const all = [...head, ...new Array<number>(missing).fill(0), ...tail];
+    if (i < s.length && s.charCodeAt(i) === 46 /* . */) {
+      // A trailing IPv4 part fills the last two groups.
+      if (n > 6) return undefined;
+      const v4 = parseV4(s.slice(start));
+      if (v4 === undefined) return undefined;
+      groups[n++] = v4 >>> 16;
+      groups[n++] = v4 & 0xffff;
+      i = s.length;
+      break;
+    }
+    if (i === start || i - start > 4) return undefined;
+    groups[n++] = value;
+    if (i === s.length) break;
+    if (s.charCodeAt(i) !== 58) return undefined;
+    i++;
+    if (i < s.length && s.charCodeAt(i) === 58) {
+      if (gap >= 0) return undefined;
+      gap = n;
+      i++;
+    } else if (i === s.length) return undefined;
+  }
+  if (gap < 0 ? n !== 8 : n > 7) return undefined;
+  const all = new Array<number>(8).fill(0);
+  const tail = gap < 0 ? 0 : n - gap;
+  for (let k = 0; k < n - tail; k++) all[k] = groups[k];
+  for (let k = 0; k < tail; k++) all[8 - tail + k] = groups[gap + k];
   const words = new Uint32Array(4);
-  for (let i = 0; i < 4; i++) words[i] = ((all[2 * i] << 16) | all[2 * i + 1]) >>> 0;
+  for (let k = 0; k < 4; k++) words[k] = ((all[2 * k] << 16) | all[2 * k + 1]) >>> 0;
   return words;
 }
 

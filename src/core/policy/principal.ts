@@ -10,7 +10,21 @@ export interface PrincipalInfo {
   roleKey?: string;
 }
 
+const cache = new Map<string, PrincipalInfo>();
+const CACHE_LIMIT = 65536;
+
+/** Parses a caller; results are memoized (a bounded cache) since the same callers recur. */
 export function parsePrincipal(arn: string): PrincipalInfo {
+  let info = cache.get(arn);
+  if (!info) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    info = Object.freeze(parseUncached(arn));
+    cache.set(arn, info);
+  }
+  return info;
+}
+
+function parseUncached(arn: string): PrincipalInfo {
   const a = parseArn(arn);
   if (!a || (a.service !== 'iam' && a.service !== 'sts')) return { arn, kind: 'external' };
   const account = a.account;

@@ -3,9 +3,12 @@ import { parseDate } from './dates.js';
 import { parsePrincipal, type PrincipalInfo } from './principal.js';
 import type { AuthzRequest, ContextValue } from './request.js';
 
+const EMPTY_CONTEXT: Readonly<Record<string, ContextValue>> = Object.freeze({});
+
 /**
  * One request as the evaluator sees it: the action lower-cased once, the principal parsed once,
- * and the context looked up case-insensitively (the lower-cased index is built on first use).
+ * and context keys looked up case-insensitively without building an index (a request has a
+ * dozen keys; most lookups hit the exact spelling first).
  */
 export class RequestScope {
   readonly lowerAction: string;
@@ -14,42 +17,42 @@ export class RequestScope {
   /** Set by the evaluator: the principal has a permissions boundary (see the NotPrincipal quirk). */
   hasBoundary = false;
   private readonly context: Readonly<Record<string, ContextValue>>;
-  private index: Map<string, ContextValue> | undefined;
-  private ips: Map<string, Uint32Array | undefined> | undefined;
+  private keys: string[] | undefined;
+  private lastIpText: string | undefined;
+  private lastIp: Uint32Array | undefined;
 
   constructor(readonly request: AuthzRequest) {
     this.lowerAction = request.action.toLowerCase();
     this.resource = request.resource;
     this.principal = parsePrincipal(request.principal);
-    this.context = request.context ?? {};
+    this.context = request.context ?? EMPTY_CONTEXT;
   }
 
-  /** The value of a context key, by its lower-cased name. */
-  get(lowerKey: string): ContextValue | undefined {
-    let index = this.index;
-    if (!index) {
-      index = new Map();
-      for (const k in this.context) {
-        if (Object.hasOwn(this.context, k)) index.set(k.toLowerCase(), this.context[k]);
-      }
-      this.index = index;
+  /** The value of a context key: `key` as written in the policy, `lowerKey` its lower-case form. */
+  get(lowerKey: string, key: string = lowerKey): ContextValue | undefined {
+    const ctx = this.context;
+    if (Object.hasOwn(ctx, key)) return ctx[key];
+    const keys = (this.keys ??= Object.keys(ctx));
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (k.length === lowerKey.length && k.toLowerCase() === lowerKey) return ctx[k];
     }
-    return index.get(lowerKey);
+    return undefined;
   }
 
   /** A single-valued key as a policy variable (multivalued keys cannot be variables). */
-  readonly variable = (lowerKey: string): string | undefined => {
+  variable(lowerKey: string): string | undefined {
     const v = this.get(lowerKey);
     if (v === undefined || typeof v === 'string') return v;
     return v.length === 1 ? v[0] : undefined;
-  };
+  }
 
   ip(text: string): Uint32Array | undefined {
-    const cache = (this.ips ??= new Map());
-    if (cache.has(text)) return cache.get(text);
-    const parsed = parseIp(text)?.words;
-    cache.set(text, parsed);
-    return parsed;
+    if (text !== this.lastIpText) {
+      this.lastIpText = text;
+      this.lastIp = parseIp(text)?.words;
+    }
+    return this.lastIp;
   }
 
   date(text: string): number | undefined {

@@ -54,17 +54,19 @@ export function parseTemplate(text: string, variablesEnabled: boolean): Template
 }
 
 /** Looks up a single-valued context key by its lower-cased name. */
-export type VariableLookup = (lowerKey: string) => string | undefined;
+export interface VariableSource {
+  variable(lowerKey: string): string | undefined;
+}
 
 /** The resolved text of each part, or undefined when a variable has no value. */
-export function resolveParts(t: Template, lookup: VariableLookup): string[] | undefined {
+export function resolveParts(t: Template, source: VariableSource): string[] | undefined {
   const out: string[] = new Array(t.parts.length);
   for (let i = 0; i < t.parts.length; i++) {
     const p = t.parts[i];
     if (typeof p === 'string') out[i] = p;
     else if ('literal' in p) out[i] = p.text;
     else {
-      const v = lookup(p.key) ?? p.defaultValue;
+      const v = source.variable(p.key) ?? p.defaultValue;
       if (v === undefined) return undefined;
       out[i] = v;
     }
@@ -72,9 +74,9 @@ export function resolveParts(t: Template, lookup: VariableLookup): string[] | un
   return out;
 }
 
-export function resolveTemplate(t: Template, lookup: VariableLookup): string | undefined {
+export function resolveTemplate(t: Template, source: VariableSource): string | undefined {
   if (!t.dynamic) return t.parts[0] as string;
-  return resolveParts(t, lookup)?.join('');
+  return resolveParts(t, source)?.join('');
 }
 
 const REGEX_SPECIAL = /[.+^${}()|[\]\\/*?]/g;
