@@ -3,5 +3,6 @@ export { compilePolicy, CompiledPolicy, type CompileOptions, type CompiledStatem
 export { evaluate, type PolicySets } from './evaluate.js';
 export { accessDeniedMessage, explainDecision, statementLabel } from './explain.js';
 export { compileCase, simulateCase, type PolicyCase } from './policy-case.js';
+export { validatePolicy, hasErrors } from './validate.js';
 export type { AuthzRequest, ContextValue } from './request.js';
 export * from './types.js';

@@ -48,6 +48,8 @@ export interface Finding {
   code: string;
   path: string;
   message: string;
+  /** The specific reason, when `message` is AWS's generic wording. */
+  detail?: string;
 }
 
 export type DecisionKind = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
