@@ -113,7 +113,7 @@ function compileResources(patterns: string[], variables: boolean): (scope: Reque
   for (const p of patterns) {
     const t = parseTemplate(p, variables);
     if (t.dynamic) templates.push(t);
-    else statics.push(compileGlob(p));
+    else statics.push(compileGlob(t.parts[0] as string));
   }
   return (scope) => {
     const r = scope.resource;
