@@ -12,7 +12,7 @@ import type { RequestScope } from './request-scope.js';
  * tests presence; `ForAllValues:` is true on a missing key or empty set, `ForAnyValue:` false.
  */
 
-type Family = 'string' | 'stringIgnoreCase' | 'stringLike' | 'numeric' | 'date' | 'bool' | 'binary' | 'ip' | 'arn';
+export type Family = 'string' | 'stringIgnoreCase' | 'stringLike' | 'numeric' | 'date' | 'bool' | 'binary' | 'ip' | 'arn';
 type Compare = 'eq' | 'lt' | 'le' | 'gt' | 'ge';
 
 interface OperatorSpec {
@@ -83,6 +83,12 @@ export function parseOperator(name: string): ParsedOperator | undefined {
 }
 
 export const CONDITION_OPERATORS: readonly string[] = [...Object.keys(BASE_OPERATORS), 'Null'];
+
+/** The value family a base operator (`StringLike`, `Null`...) compares, or undefined if unknown. */
+export function operatorFamily(base: string): Family | 'null' | undefined {
+  if (base === 'Null') return 'null';
+  return Object.hasOwn(BASE_OPERATORS, base) ? BASE_OPERATORS[base].family : undefined;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Values

@@ -4,37 +4,29 @@
  * Parsing here only decides acceptance; the evaluator has its own conversions.
  */
 
+import { CONDITION_OPERATORS, operatorFamily, type Family } from './conditions.js';
+import { parseDate } from './dates.js';
+import { parseCidr } from './ip.js';
+
 export type OperatorType = 'string' | 'numeric' | 'date' | 'bool' | 'binary' | 'ip' | 'arn' | 'null';
 
-const BASE_OPERATORS: ReadonlyMap<string, OperatorType> = new Map<string, OperatorType>([
-  ['StringEquals', 'string'],
-  ['StringNotEquals', 'string'],
-  ['StringEqualsIgnoreCase', 'string'],
-  ['StringNotEqualsIgnoreCase', 'string'],
-  ['StringLike', 'string'],
-  ['StringNotLike', 'string'],
-  ['NumericEquals', 'numeric'],
-  ['NumericNotEquals', 'numeric'],
-  ['NumericLessThan', 'numeric'],
-  ['NumericLessThanEquals', 'numeric'],
-  ['NumericGreaterThan', 'numeric'],
-  ['NumericGreaterThanEquals', 'numeric'],
-  ['DateEquals', 'date'],
-  ['DateNotEquals', 'date'],
-  ['DateLessThan', 'date'],
-  ['DateLessThanEquals', 'date'],
-  ['DateGreaterThan', 'date'],
-  ['DateGreaterThanEquals', 'date'],
-  ['Bool', 'bool'],
-  ['BinaryEquals', 'binary'],
-  ['IpAddress', 'ip'],
-  ['NotIpAddress', 'ip'],
-  ['ArnEquals', 'arn'],
-  ['ArnLike', 'arn'],
-  ['ArnNotEquals', 'arn'],
-  ['ArnNotLike', 'arn'],
-  ['Null', 'null'],
-]);
+const FAMILY_TYPES: Record<Family | 'null', OperatorType> = {
+  string: 'string',
+  stringIgnoreCase: 'string',
+  stringLike: 'string',
+  numeric: 'numeric',
+  date: 'date',
+  bool: 'bool',
+  binary: 'binary',
+  ip: 'ip',
+  arn: 'arn',
+  null: 'null',
+};
+
+// The operator table is the evaluator's: validation accepts exactly the operators it evaluates.
+const BASE_OPERATORS: ReadonlyMap<string, OperatorType> = new Map(
+  CONDITION_OPERATORS.map((name) => [name, FAMILY_TYPES[operatorFamily(name)!]]),
+);
 
 /** Every base operator name, for suggestions. */
 export const CONDITION_OPERATOR_NAMES: readonly string[] = [...BASE_OPERATORS.keys()];
@@ -70,60 +62,13 @@ export function parseConditionOperator(name: string): ConditionOperator | undefi
   return { base: rest, type, qualifier, ifExists };
 }
 
-const DIGITS = /^\d+$/;
-const MAX_EPOCH = 9223372036854775807n;
-
-function intIn(s: string, min: number, max: number, maxDigits = 2): boolean {
-  if (!DIGITS.test(s) || s.length > maxDigits) return false;
-  const n = Number(s);
-  return n >= min && n <= max;
-}
-
-function validZone(zone: string): boolean {
-  if (zone === '' || zone === 'z') return true;
-  const m = /^[+-](\d{2})(?::?(\d{2}))?$/.exec(zone);
-  if (!m) return false;
-  return Number(m[1]) <= 23 && (m[2] === undefined || Number(m[2]) <= 59);
-}
-
-function validTime(time: string): boolean {
-  if (time === '') return true;
-  const zoneAt = time.search(/[z+-]/);
-  const clock = zoneAt < 0 ? time : time.slice(0, zoneAt);
-  const zone = zoneAt < 0 ? '' : time.slice(zoneAt);
-  if (!validZone(zone)) return false;
-  const parts = clock.split(':');
-  if (parts.length > 3) return false;
-  if (!intIn(parts[0], 0, 23)) return false;
-  if (parts.length > 1 && !intIn(parts[1], 0, 59)) return false;
-  if (parts.length > 2) {
-    const [seconds, fraction] = parts[2].split('.', 2);
-    if (!intIn(seconds, 0, 59)) return false;
-    if (fraction !== undefined && (!DIGITS.test(fraction) || fraction.length > 9)) return false;
-  }
-  return true;
-}
 
 /**
  * AWS accepts ISO 8601 date-times (any precision, from a bare year) and epoch seconds.
  * AWS-COMPAT: a value IAM cannot read this way fails "legacy parsing" at write time.
  */
 export function isPolicyDate(value: string): boolean {
-  const s = value.toLowerCase();
-  if (!s.includes('t') && !s.includes('-')) {
-    if (!DIGITS.test(s) || s.length > 19) return false;
-    return BigInt(s) <= MAX_EPOCH;
-  }
-  const tAt = s.indexOf('t');
-  const datePart = tAt < 0 ? s : s.slice(0, tAt);
-  const timePart = tAt < 0 ? '' : s.slice(tAt + 1);
-  const negative = datePart.startsWith('-');
-  const fields = (negative ? datePart.slice(1) : datePart).split('-');
-  if (fields.length > 3) return false;
-  if (!DIGITS.test(fields[0]) || fields[0].length > 9) return false;
-  if (fields.length > 1 && !intIn(fields[1], 1, 12)) return false;
-  if (fields.length > 2 && !intIn(fields[2], 1, 31)) return false;
-  return validTime(timePart);
+  return parseDate(value) !== undefined;
 }
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -141,46 +86,9 @@ export function isBase64(value: string): boolean {
   return value.length % 4 === 0 && BASE64.test(value);
 }
 
-function isIpv4(s: string): boolean {
-  const parts = s.split('.');
-  return parts.length === 4 && parts.every((p) => intIn(p, 0, 255, 3));
-}
-
-function isIpv6(s: string): boolean {
-  if (s.length === 0 || s.length > 45) return false;
-  let head = s;
-  let groupsFromV4 = 0;
-  const lastColon = s.lastIndexOf(':');
-  if (s.includes('.')) {
-    if (!isIpv4(s.slice(lastColon + 1))) return false;
-    head = s.slice(0, lastColon + 1);
-    groupsFromV4 = 2;
-    if (head.endsWith('::')) head += '0';
-    else head = head.slice(0, -1);
-  }
-  const halves = head.split('::');
-  if (halves.length > 2) return false;
-  const group = /^[0-9a-fA-F]{1,4}$/;
-  const count = (h: string): number | undefined => {
-    if (h === '') return 0;
-    const g = h.split(':');
-    return g.every((x) => group.test(x)) ? g.length : undefined;
-  };
-  const left = count(halves[0]);
-  const right = halves.length === 2 ? count(halves[1]) : 0;
-  if (left === undefined || right === undefined) return false;
-  const total = left + right + groupsFromV4;
-  return halves.length === 2 ? total <= 7 : total === 8;
-}
-
 /** An IPv4 or IPv6 address, optionally with a CIDR prefix length. */
 export function isIpOrCidr(value: string): boolean {
-  const slash = value.indexOf('/');
-  const addr = slash < 0 ? value : value.slice(0, slash);
-  const prefix = slash < 0 ? undefined : value.slice(slash + 1);
-  if (isIpv4(addr)) return prefix === undefined || intIn(prefix, 0, 32);
-  if (isIpv6(addr)) return prefix === undefined || intIn(prefix, 0, 128, 3);
-  return false;
+  return parseCidr(value) !== undefined;
 }
 
 /** An ARN pattern: six colon-separated segments, or a lone wildcard. */
