@@ -281,6 +281,7 @@ function compileStatement(
   let principalMatch: ((scope: RequestScope) => PrincipalMatch | false) | undefined;
   // A resource policy statement must name its principals; without them it grants nothing.
   if (options.layer === 'resource' && s.Principal === undefined && s.NotPrincipal === undefined) return 'Missing required field Principal';
+  if (s.Principal !== undefined && s.NotPrincipal !== undefined) return 'Syntax errors in policy.';
   if (s.Principal !== undefined || s.NotPrincipal !== undefined) {
     const set = compilePrincipalSet(s.Principal ?? s.NotPrincipal);
     if (!set) return 'Invalid principal in policy.';

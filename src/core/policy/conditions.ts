@@ -264,7 +264,8 @@ export function compileCondition(
     const v = scope.get(lowerKey, key);
     if (op.set !== 'none') {
       const vals = v === undefined ? [] : typeof v === 'string' ? [v] : v;
-      if (vals.length === 0) return op.set === 'all' || op.ifExists;
+      // "...if the context key value resolves to a null dataset, such as an empty string."
+      if (vals.length === 0 || (vals.length === 1 && vals[0] === '')) return op.set === 'all' || op.ifExists;
       const values = valuesFor(scope);
       if (op.set === 'all') {
         for (const c of vals) if (!test(c, values, scope)) return false;

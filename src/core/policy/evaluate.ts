@@ -98,8 +98,10 @@ export function evaluateScope(scope: RequestScope, sets: PolicySets): Decision {
   const principal = scope.principal;
 
   // 1. Explicit deny anywhere.
+  // SCPs govern IAM principals of member accounts only, not services or web identities.
+  const scpsApply = principal.kind !== 'external';
   let denies: StatementRef[] | undefined;
-  for (let level = 0; level < scps.length; level++) denies = collectDenies(scps[level], scope, denies);
+  if (scpsApply) for (let level = 0; level < scps.length; level++) denies = collectDenies(scps[level], scope, denies);
   if (rp) denies = collectDeniesOf(rp, scope, denies);
   denies = collectDenies(identity, scope, denies);
   if (boundary) denies = collectDeniesOf(boundary, scope, denies);
@@ -113,8 +115,8 @@ export function evaluateScope(scope: RequestScope, sets: PolicySets): Decision {
   // The Allow statements that decide, in layer order: SCPs, resource, identity, boundary, session.
   const allows: StatementRef[] = [];
 
-  // 2. SCPs: each level needs its own Allow. They apply to IAM principals of member accounts only.
-  if (principal.kind !== 'external') {
+  // 2. SCPs: each level needs its own Allow.
+  if (scpsApply) {
     for (let level = 0; level < scps.length; level++) {
       if (collectAllows(scps[level], scope, allows) === 0) return implicit('scp', level);
     }
