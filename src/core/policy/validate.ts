@@ -4,7 +4,7 @@
  * documents AWS accepts but that do not do what they say.
  *
  * - Never throws, for any input: text or an already-parsed value, of any size, depth or shape.
- * - Returns every problem, each with a JSON path, a stable id (docs: /work/shared/reference/
+ * - Returns every problem, each with a JSON path, a stable id (docs: ../shared/reference/
  *   policy-checks.md), the AWS error code and AWS's own message (see validate-messages.ts).
  * - Severity `error` means AWS refuses the document; `warning` means AWS accepts it but it is
  *   wrong or ineffective; `info` is housekeeping. Only errors should block a write.
