@@ -5,7 +5,7 @@
  */
 import type { Finding, PolicyKind, Severity } from './types.js';
 import { MSG, type KindCodes } from './validate-messages.js';
-import { indexPath } from './validate-text.js';
+import { indexPath, keyPath } from './validate-text.js';
 
 /** A finding with, where AWS's message is terse ("Syntax errors in policy."), what exactly is wrong. */
 export interface PolicyFinding extends Finding {
@@ -117,4 +117,45 @@ export function stringList(ctx: DocContext, value: unknown, path: string, elemen
     }
   }
   return { items, paths };
+}
+
+export interface ElementList {
+  element: string;
+  path: string;
+  items: string[];
+  paths: string[];
+}
+
+/**
+ * An element and its negation (`Action`/`NotAction`, `Resource`/`NotResource`): exactly one must
+ * be present, as a string or a non-empty array of strings. Returns the well-formed lists (for
+ * the caller's per-entry checks); the shape problems are reported here.
+ */
+export function exclusiveLists(
+  ctx: DocContext,
+  stmt: Record<string, unknown>,
+  path: string,
+  [element, notElement]: readonly [string, string],
+  needMessage: string,
+  rank: number,
+): ElementList[] {
+  const hasPlain = has(stmt, element);
+  const hasNot = has(stmt, notElement);
+  if (hasPlain && hasNot) {
+    ctx.out.malformed('SYN-ELEMENT-COMBINATION', keyPath(path, notElement), MSG.syntax, RANK.syntax, `A statement has ${element} or ${notElement}, not both.`);
+  }
+  if (!hasPlain && !hasNot) {
+    ctx.out.malformed('SYN-MISSING-ELEMENT', path, needMessage, rank, `The statement has neither ${element} nor ${notElement}.`);
+    return [];
+  }
+  const out: ElementList[] = [];
+  for (const name of [element, notElement]) {
+    if (!has(stmt, name)) continue;
+    const p = keyPath(path, name);
+    const list = stringList(ctx, own(stmt, name), p, name);
+    if (!list) continue;
+    if (list.items.length === 0) ctx.out.malformed('SYN-EMPTY', p, needMessage, rank, `${name} is an empty array.`);
+    else out.push({ element: name, path: p, ...list });
+  }
+  return out;
 }

@@ -5,7 +5,7 @@
 import { MSG } from './validate-messages.js';
 import { keyPath } from './validate-text.js';
 import { hasVariable, variableProblems } from './validate-values.js';
-import { RANK, has, own, quote, stringList, type DocContext } from './validate-context.js';
+import { RANK, exclusiveLists, has, quote, type DocContext } from './validate-context.js';
 
 // DIVERGENCE: IAM accepts only the partition it runs in; a Gatehouse deployment is not tied to
 // one, so every known partition passes.
@@ -18,31 +18,13 @@ const IAM_RESOURCE_STARTS: readonly string[] = [
 
 /** Resource / NotResource of one statement: present (except in trust policies), one of them, well-formed. */
 export function checkResources(ctx: DocContext, stmt: Record<string, unknown>, path: string): void {
-  const { out, kind } = ctx;
-  const hasR = has(stmt, 'Resource');
-  const hasNR = has(stmt, 'NotResource');
-  if (kind === 'trust') {
+  if (ctx.kind === 'trust') {
     for (const element of ['Resource', 'NotResource']) {
-      if (has(stmt, element)) out.malformed('SYN-POLICY-TYPE', keyPath(path, element), MSG.trustResource(element), RANK.fields, 'A role trust policy applies to the role itself and names no resources.');
+      if (has(stmt, element)) ctx.out.malformed('SYN-POLICY-TYPE', keyPath(path, element), MSG.trustResource(element), RANK.fields, 'A role trust policy applies to the role itself and names no resources.');
     }
     return;
   }
-  if (hasR && hasNR) {
-    out.malformed('SYN-ELEMENT-COMBINATION', keyPath(path, 'NotResource'), MSG.syntax, RANK.syntax, 'A statement has Resource or NotResource, not both.');
-  }
-  if (!hasR && !hasNR) {
-    out.malformed('SYN-MISSING-ELEMENT', path, MSG.needResources, RANK.resources, 'The statement has neither Resource nor NotResource.');
-    return;
-  }
-  for (const element of ['Resource', 'NotResource']) {
-    if (!has(stmt, element)) continue;
-    const p = keyPath(path, element);
-    const list = stringList(ctx, own(stmt, element), p, element);
-    if (!list) continue;
-    if (list.items.length === 0) {
-      out.malformed('SYN-EMPTY', p, MSG.needResources, RANK.resources, `${element} is an empty array.`);
-      continue;
-    }
+  for (const list of exclusiveLists(ctx, stmt, path, ['Resource', 'NotResource'], MSG.needResources, RANK.resources)) {
     for (let i = 0; i < list.items.length; i++) checkResource(ctx, list.items[i], list.paths[i]);
   }
 }

@@ -39,6 +39,7 @@ import {
   RANK,
   SEVERITY_ORDER,
   describe,
+  exclusiveLists,
   has,
   isPlainObject,
   own,
@@ -470,29 +471,11 @@ function checkPrincipalValueShape(ctx: DocContext, value: unknown, path: string)
 }
 
 function checkActions(ctx: DocContext, stmt: Record<string, unknown>, path: string): void {
-  const { out, kind } = ctx;
-  const hasA = has(stmt, 'Action');
-  const hasNA = has(stmt, 'NotAction');
-  if (hasA && hasNA) {
-    out.malformed('SYN-ELEMENT-COMBINATION', keyPath(path, 'NotAction'), MSG.syntax, RANK.syntax, 'A statement has Action or NotAction, not both.');
-  }
-  if (!hasA && !hasNA) {
-    out.malformed('SYN-MISSING-ELEMENT', path, MSG.needActions, RANK.actions, 'The statement has neither Action nor NotAction.');
-    return;
-  }
-  for (const element of ['Action', 'NotAction']) {
-    if (!has(stmt, element)) continue;
-    const p = keyPath(path, element);
-    const list = stringList(ctx, own(stmt, element), p, element);
-    if (!list) continue;
-    if (list.items.length === 0) {
-      out.malformed('SYN-EMPTY', p, MSG.needActions, RANK.actions, `${element} is an empty array.`);
-      continue;
+  for (const list of exclusiveLists(ctx, stmt, path, ['Action', 'NotAction'], MSG.needActions, RANK.actions)) {
+    if (ctx.kind === 'trust' && list.element === 'NotAction') {
+      ctx.out.malformed('SYN-POLICY-TYPE', list.path, MSG.trustActions, RANK.fields, 'NotAction would name every other action; a trust policy lists its sts: actions.');
     }
-    if (kind === 'trust' && element === 'NotAction') {
-      out.malformed('SYN-POLICY-TYPE', p, MSG.trustActions, RANK.fields, 'NotAction would name every other action; a trust policy lists its sts: actions.');
-    }
-    for (let i = 0; i < list.items.length; i++) checkAction(ctx, list.items[i], list.paths[i], element);
+    for (let i = 0; i < list.items.length; i++) checkAction(ctx, list.items[i], list.paths[i], list.element);
   }
 }
 
