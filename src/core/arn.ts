@@ -21,10 +21,6 @@ export function parseArn(value: string): Arn | undefined {
   };
 }
 
-export function formatArn(arn: Arn): string {
-  return `arn:${arn.partition}:${arn.service}:${arn.region}:${arn.account}:${arn.resource}`;
-}
-
 /**
  * Offsets of the five colons that separate an ARN's six segments, or undefined when the value
  * has fewer than five colons (not an ARN).

@@ -4,7 +4,7 @@
  */
 import { loadCatalog } from './catalog-store.js';
 import type { ActionInfo, ServiceInfo } from './catalog-types.js';
-import { hasWildcard, wildcardToRegExp } from './iam-wildcard.js';
+import { globToRegExp, hasWildcard } from '../policy/glob.js';
 
 /** `package@version` the catalog was generated from. */
 export function catalogSource(): string {
@@ -62,11 +62,11 @@ export function expandActionPattern(pattern: string): readonly string[] {
       const action = service.actionByName.get(actionPart.toLowerCase());
       return action ? [action.action] : [];
     }
-    const re = wildcardToRegExp(actionPart);
+    const re = globToRegExp(actionPart);
     return service.actions.filter((a) => re.test(a.name)).map((a) => a.action);
   }
   // A wildcard in the service part (`*:Get*`, `s3*`): IAM globs the whole `service:Action` string.
-  const re = wildcardToRegExp(pattern);
+  const re = globToRegExp(pattern);
   return catalog.allActionNames.filter((name) => re.test(name));
 }
 

@@ -14,7 +14,7 @@ export {
 export { getConditionKey, isGlobalConditionKey, listGlobalConditionKeys } from './condition-key-catalog.js';
 export { getResourceType, resourceTypesForArn, resourceTypesOfService } from './resource-type-catalog.js';
 export { OPERATIONS_WITHOUT_CATALOG_ACTION, operationToAction, type ApiService } from './operation-action.js';
-export { hasWildcard, wildcardToRegExp } from './iam-wildcard.js';
+export { globToRegExp, hasWildcard } from '../policy/glob.js';
 export {
   ACCESS_LEVELS,
   CONDITION_KEY_TYPES,

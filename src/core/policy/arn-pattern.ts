@@ -1,12 +1,12 @@
 import { arnColons } from '../arn.js';
-import { globMatch, hasWildcard } from './glob.js';
+import { globMatch } from './glob.js';
 
-/**
- * ARN matching as AWS does it for `Resource` and the `Arn*` condition operators: each of the six
- * colon-separated segments is matched on its own, so a wildcard never spans a segment boundary,
- * except in the last (resource) segment, which runs to the end of the ARN.
+/*
+ * ARN matching for the `Arn*` condition operators: "each of the six colon-delimited components
+ * of the ARN is checked separately", so a wildcard never spans a segment boundary, except in the
+ * last (resource) segment, which runs to the end of the ARN. (`Resource` uses whole-string
+ * globs: there a trailing `*` may run past a colon.)
  */
-export type ArnMatcher = (value: string) => boolean;
 
 /** Segment boundaries [start, end) of a pattern or value, at most six segments. */
 function segments(s: string): number[] {
@@ -34,18 +34,4 @@ export function matchArn(pattern: string, value: string): boolean {
     if (!globMatch(pattern, value, ps[2 * i], vStart, vEnd, ps[2 * i + 1])) return false;
   }
   return true;
-}
-
-/** Compiles a pattern once, with fast paths for `*`, exact ARNs and literal-prefix patterns. */
-export function compileArnPattern(pattern: string): ArnMatcher {
-  if (pattern === '*') return () => true;
-  if (!hasWildcard(pattern)) return (v) => v === pattern;
-  const ps = segments(pattern);
-  const lastStart = ps[ps.length - 2];
-  const head = pattern.slice(0, lastStart);
-  if (ps.length === 12 && !hasWildcard(head)) {
-    // Only the resource segment has wildcards: compare the head literally, glob the rest.
-    return (v) => v.startsWith(head) && globMatch(pattern, v, lastStart, lastStart);
-  }
-  return (v) => matchArn(pattern, v);
 }

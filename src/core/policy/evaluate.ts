@@ -85,10 +85,7 @@ function implicit(layer: PolicyLayer, scpLevel?: number): Decision {
 }
 
 export function evaluate(request: AuthzRequest, sets: PolicySets): Decision {
-  return evaluateScope(new RequestScope(request), sets);
-}
-
-export function evaluateScope(scope: RequestScope, sets: PolicySets): Decision {
+  const scope = new RequestScope(request);
   const identity = sets.identity ?? NONE;
   const session = sets.session ?? NONE;
   const scps = sets.scps ?? NONE_LEVELS;

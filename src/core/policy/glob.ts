@@ -64,3 +64,18 @@ function firstWildcard(s: string): number {
   }
   return -1;
 }
+
+/**
+ * An anchored RegExp for a wildcard pattern, for matching one pattern against many names (the
+ * action catalog's expansion). Case-insensitive, as action names are; `s` so `*` also spans
+ * line breaks.
+ */
+export function globToRegExp(pattern: string): RegExp {
+  let source = '';
+  for (const ch of pattern) {
+    if (ch === '*') source += '.*';
+    else if (ch === '?') source += '.';
+    else source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`, 'is');
+}

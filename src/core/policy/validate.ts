@@ -32,6 +32,7 @@ import type { Finding, PolicyKind } from './types.js';
 import { POLICY_KINDS } from './types.js';
 import { MSG, codesFor } from './validate-messages.js';
 import { findDisallowedChars, findDuplicateKeys, indexPath, keyPath, minifiedLength } from './validate-text.js';
+import { globToRegExp } from './glob.js';
 import { hasVariable } from './validate-values.js';
 import { PRINCIPAL_TYPES, checkPrincipalValue } from './validate-principal.js';
 import {
@@ -479,11 +480,6 @@ function checkActions(ctx: DocContext, stmt: Record<string, unknown>, path: stri
   }
 }
 
-function wildcardRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
-}
-
 function checkAction(ctx: DocContext, action: string, path: string, element: string): void {
   const { out, kind } = ctx;
   if (ctx.variables && hasVariable(action)) {
@@ -516,7 +512,7 @@ function checkAction(ctx: DocContext, action: string, path: string, element: str
     out.malformed('SYN-POLICY-TYPE', path, MSG.scp, RANK.actionFormat, 'In a service control policy a wildcard may appear only alone or at the end of the action name.');
   }
   if (kind === 'trust' && element === 'Action') {
-    const matches = vendor.toLowerCase() === 'sts' && TRUST_ACTIONS.some((a) => wildcardRegExp(name).test(a));
+    const matches = vendor.toLowerCase() === 'sts' && TRUST_ACTIONS.some((a) => globToRegExp(name).test(a));
     if (!matches) {
       out.malformed('SYN-POLICY-TYPE', path, MSG.trustActions, RANK.fields, `${quote(action)} is not an action a role trust policy can grant.`);
     }
