@@ -1,0 +1,96 @@
+/**
+ * The compiled policies that apply to a caller: its inline and attached policies, those of its
+ * groups, and its permissions boundary. Compiled policies are cached by ARN and version, and a
+ * caller's whole set until the next write (the control plane is the only writer, so it knows).
+ */
+import { awsError } from '../core/errors/index.js';
+import { entityId, KIND, type GroupEntity, type InlinePolicies, type ManagedPolicyEntity, type RoleEntity, type UserEntity } from '../core/model/iam-entities.js';
+import { CompiledPolicy, compilePolicy, type PolicyLayer, type PolicySets } from '../core/policy/index.js';
+import type { ReadTx } from '../store/ports.js';
+import type { Caller } from './context.js';
+import { findPolicy } from './entities.js';
+
+/** A principal's own policies, as stored: the input of the compiler. */
+export interface PrincipalPolicies {
+  inline: { id: string; document: string }[];
+  managed: string[];
+  boundary?: string;
+}
+
+export class CallerPolicies {
+  private readonly managed = new Map<string, CompiledPolicy>();
+  private readonly callers = new Map<string, PolicySets>();
+
+  /** Forget every caller's set (after any write). Compiled managed versions stay: they never change. */
+  invalidate(): void {
+    this.callers.clear();
+  }
+
+  async forCaller(tx: ReadTx, caller: Caller): Promise<PolicySets> {
+    const cached = this.callers.get(caller.arn);
+    if (cached) return cached;
+    const sets = caller.type === 'Root' ? rootPolicies() : await this.compile(tx, await userPolicies(tx, caller));
+    this.callers.set(caller.arn, sets);
+    return sets;
+  }
+
+  /** Compiles a principal's policies into the engine's policy sets. */
+  async compile(tx: ReadTx, policies: PrincipalPolicies): Promise<PolicySets> {
+    const identity: CompiledPolicy[] = policies.inline.map((p) => compilePolicy(p.document, { id: p.id, layer: 'identity' }));
+    for (const arn of policies.managed) {
+      const compiled = await this.compileManaged(tx, arn, 'identity');
+      if (compiled) identity.push(compiled);
+    }
+    const boundary = policies.boundary ? ((await this.compileManaged(tx, policies.boundary, 'boundary')) ?? compilePolicy({ Version: '2012-10-17', Statement: [] }, { id: policies.boundary, layer: 'boundary' })) : null;
+    return { identity: identity.length ? [CompiledPolicy.merge('identity', identity)] : [], boundary };
+  }
+
+  private async compileManaged(tx: ReadTx, arn: string, layer: PolicyLayer): Promise<CompiledPolicy | undefined> {
+    const policy = await findPolicy(tx, arn);
+    if (!policy) return undefined;
+    const version = defaultVersion(policy);
+    const key = `${layer}|${arn}|${version.versionId}|${policy.createDate}`;
+    let compiled = this.managed.get(key);
+    if (!compiled) {
+      compiled = compilePolicy(version.document, { id: arn, layer });
+      this.managed.set(key, compiled);
+    }
+    return compiled;
+  }
+}
+
+export function defaultVersion(policy: ManagedPolicyEntity) {
+  const version = policy.versions.find((v) => v.versionId === policy.defaultVersionId) ?? policy.versions[0];
+  if (!version) throw new Error(`policy ${policy.arn} has no versions`);
+  return version;
+}
+
+function inlineOf(ownerArn: string, policies: InlinePolicies) {
+  return Object.entries(policies).map(([name, document]) => ({ id: `${ownerArn}:inline/${name}`, document }));
+}
+
+/** A user's policies: its own, then each group's. */
+export async function userPolicies(tx: ReadTx, caller: Caller | { account: string; userName?: string }): Promise<PrincipalPolicies> {
+  const user = caller.userName ? (await tx.get<UserEntity>(KIND.user, entityId(caller.account, caller.userName)))?.data : undefined;
+  if (!user) throw awsError('InvalidClientTokenId', 'The security token included in the request is invalid.');
+  const out: PrincipalPolicies = { inline: inlineOf(user.arn, user.inlinePolicies), managed: [...user.attachedPolicies], boundary: user.permissionsBoundary };
+  for (const name of user.groups) {
+    const group = (await tx.get<GroupEntity>(KIND.group, entityId(caller.account, name)))?.data;
+    if (!group) continue;
+    out.inline.push(...inlineOf(group.arn, group.inlinePolicies));
+    out.managed.push(...group.attachedPolicies);
+  }
+  return out;
+}
+
+/** A role's policies (for simulation; sessions arrive with the data planes). */
+export function rolePolicies(role: RoleEntity): PrincipalPolicies {
+  return { inline: inlineOf(role.arn, role.inlinePolicies), managed: [...role.attachedPolicies], boundary: role.permissionsBoundary };
+}
+
+/** The root user may do anything in its account (SCPs aside). */
+function rootPolicies(): PolicySets {
+  return { identity: [compilePolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, { id: 'root', layer: 'identity' })] };
+}
+
+export type { ManagedPolicyEntity };

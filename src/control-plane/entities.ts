@@ -1,0 +1,142 @@
+/**
+ * Loading and saving IAM entities inside a unit of work, with AWS's errors for missing ones.
+ */
+import { awsError } from '../core/errors/index.js';
+import { entityId, KIND, type AccountEntity, type GroupEntity, type ManagedPolicyEntity, type RoleEntity, type Tag, type UserEntity } from '../core/model/iam-entities.js';
+import type { ReadTx, WriteTx } from '../store/ports.js';
+import type { OperationContext } from './context.js';
+import { iamArn, parseIamArn, type IamResourceType } from './iam-arns.js';
+
+export async function loadAccount(tx: ReadTx, account: string): Promise<AccountEntity> {
+  const rec = await tx.get<AccountEntity>(KIND.account, account);
+  if (!rec) throw awsError('NoSuchEntity', `The account ${account} cannot be found.`);
+  return rec.data;
+}
+
+export async function findUser(tx: ReadTx, account: string, userName: string): Promise<UserEntity | undefined> {
+  return (await tx.get<UserEntity>(KIND.user, entityId(account, userName)))?.data;
+}
+
+export async function loadUser(tx: ReadTx, account: string, userName: string): Promise<UserEntity> {
+  const user = await findUser(tx, account, userName);
+  if (!user) throw awsError('NoSuchEntity', `The user with name ${userName} cannot be found.`);
+  return user;
+}
+
+export async function saveUser(tx: WriteTx, account: string, user: UserEntity): Promise<void> {
+  await tx.put(KIND.user, entityId(account, user.userName), account, user);
+}
+
+export async function findGroup(tx: ReadTx, account: string, groupName: string): Promise<GroupEntity | undefined> {
+  return (await tx.get<GroupEntity>(KIND.group, entityId(account, groupName)))?.data;
+}
+
+export async function loadGroup(tx: ReadTx, account: string, groupName: string): Promise<GroupEntity> {
+  const group = await findGroup(tx, account, groupName);
+  if (!group) throw awsError('NoSuchEntity', `The group with name ${groupName} cannot be found.`);
+  return group;
+}
+
+export async function saveGroup(tx: WriteTx, account: string, group: GroupEntity): Promise<void> {
+  await tx.put(KIND.group, entityId(account, group.groupName), account, group);
+}
+
+export async function findRole(tx: ReadTx, account: string, roleName: string): Promise<RoleEntity | undefined> {
+  return (await tx.get<RoleEntity>(KIND.role, entityId(account, roleName)))?.data;
+}
+
+export async function loadRole(tx: ReadTx, account: string, roleName: string): Promise<RoleEntity> {
+  const role = await findRole(tx, account, roleName);
+  if (!role) throw awsError('NoSuchEntity', `The role with name ${roleName} cannot be found.`);
+  return role;
+}
+
+export async function saveRole(tx: WriteTx, account: string, role: RoleEntity): Promise<void> {
+  await tx.put(KIND.role, entityId(account, role.roleName), account, role);
+}
+
+/** The store id of a managed policy from its ARN (`aws` for AWS managed policies). */
+export function policyIdOfArn(arn: string): { id: string; account: string } | undefined {
+  const parsed = parseIamArn(arn);
+  if (!parsed || parsed.type !== 'policy') return undefined;
+  return { id: entityId(parsed.account, parsed.name), account: parsed.account };
+}
+
+export async function findPolicy(tx: ReadTx, arn: string): Promise<ManagedPolicyEntity | undefined> {
+  const where = policyIdOfArn(arn);
+  if (!where) return undefined;
+  const policy = (await tx.get<ManagedPolicyEntity>(KIND.policy, where.id))?.data;
+  return policy && policy.arn === arn ? policy : undefined;
+}
+
+export async function loadPolicy(tx: ReadTx, arn: string): Promise<ManagedPolicyEntity> {
+  if (!policyIdOfArn(arn)) throw awsError('InvalidInput', `ARN ${arn} is not valid.`);
+  const policy = await findPolicy(tx, arn);
+  if (!policy) throw awsError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
+  return policy;
+}
+
+export async function savePolicy(tx: WriteTx, policy: ManagedPolicyEntity): Promise<void> {
+  const where = policyIdOfArn(policy.arn);
+  if (!where) throw new Error(`not a policy ARN: ${policy.arn}`);
+  await tx.put(KIND.policy, where.id, where.account, policy);
+}
+
+/** All records of a kind in an account, in id order. */
+export async function listAll<T>(tx: ReadTx, kind: string, account: string): Promise<T[]> {
+  const page = await tx.list<T>(kind, { account, prefix: `${account}/` });
+  return page.items.map((r) => r.data);
+}
+
+/**
+ * The ARN an operation on a named entity is authorized against: the entity's own ARN (with its
+ * path) when it exists, else the ARN it would have with the given or default path.
+ */
+export async function entityArn(ctx: OperationContext, type: IamResourceType, name: string | undefined, path?: string): Promise<string> {
+  if (name === undefined) return iamArn(ctx.env.partition, ctx.account, type, path ?? '/', '');
+  const kind = type === 'user' ? KIND.user : type === 'group' ? KIND.group : type === 'role' ? KIND.role : undefined;
+  if (kind) {
+    const rec = await ctx.tx.get<{ arn: string }>(kind, entityId(ctx.account, name));
+    if (rec) return rec.data.arn;
+  }
+  return iamArn(ctx.env.partition, ctx.account, type, path ?? '/', name);
+}
+
+/** `Tags` in domain form, as the protocol decodes them. */
+export type TagInput = { key: string; value?: string }[] | undefined;
+
+/** Applies AWS's tag rules (at most 50, unique keys regardless of case) and merges into `current`. */
+export function mergeTags(current: Tag[], incoming: TagInput): Tag[] {
+  const out = current.map((t) => ({ ...t }));
+  for (const t of incoming ?? []) {
+    const i = out.findIndex((o) => o.key === t.key);
+    const tag = { key: t.key, value: t.value ?? '' };
+    if (i >= 0) out[i] = tag;
+    else out.push(tag);
+  }
+  const keys = new Set<string>();
+  for (const t of incoming ?? []) {
+    const k = t.key.toLowerCase();
+    if (keys.has(k)) throw awsError('InvalidInput', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.');
+    keys.add(k);
+  }
+  if (out.length > 50) throw awsError('LimitExceeded', 'The number of tags has reached the maximum limit.');
+  return out;
+}
+
+export function removeTags(current: Tag[], keys: string[] | undefined): Tag[] {
+  const drop = new Set(keys ?? []);
+  return current.filter((t) => !drop.has(t.key));
+}
+
+/** Request context keys for tags in a request (`aws:RequestTag/<key>`, `aws:TagKeys`). */
+export function requestTagContext(tags: TagInput, tagKeys?: string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const keys: string[] = [...(tagKeys ?? [])];
+  for (const t of tags ?? []) {
+    out[`aws:RequestTag/${t.key}`] = t.value ?? '';
+    keys.push(t.key);
+  }
+  if (keys.length) out['aws:TagKeys'] = keys;
+  return out;
+}
