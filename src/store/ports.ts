@@ -83,7 +83,12 @@ export interface Store {
   write<R>(work: (tx: WriteTx) => Promise<R>): Promise<WriteResult<R>>;
   /** The latest committed revision (0 for an empty store). */
   revision(): Promise<number>;
-  /** Change-log entries with revision > `after`, in order, at most `limit` of them. */
+  /**
+   * Change-log entries with revision > `after`, in order, at most `limit` of them. Only whole
+   * revisions are returned, so a reader can resume with `after` = the last revision it got and
+   * apply each revision atomically; a single revision with more than `limit` entries is returned
+   * whole (the one case that exceeds `limit`), so a reader always makes progress.
+   */
   changesSince(after: number, limit: number): Promise<ChangeRecord[]>;
   close(): Promise<void>;
 }
@@ -91,4 +96,17 @@ export interface Store {
 /** Thrown when a store cannot be opened (unreadable file, newer schema, not a database). */
 export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
+}
+
+/** Thrown when a store is used after `close()`. */
+export class StoreClosedError extends Error {
+  override name = 'StoreClosedError';
+}
+
+/**
+ * Thrown when a transaction is used after its unit of work ended: a leaked `tx` would otherwise
+ * write outside any transaction, or into someone else's.
+ */
+export class TransactionEndedError extends Error {
+  override name = 'TransactionEndedError';
 }

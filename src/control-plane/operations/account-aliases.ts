@@ -1,0 +1,3 @@
+import type { AnyOperation } from '../context.js';
+
+export const ACCOUNT_ALIAS_OPERATIONS: AnyOperation[] = [];

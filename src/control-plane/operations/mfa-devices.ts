@@ -1,0 +1,3 @@
+import type { AnyOperation } from '../context.js';
+
+export const MFA_DEVICE_OPERATIONS: AnyOperation[] = [];

@@ -1,0 +1,3 @@
+import type { AnyOperation } from '../context.js';
+
+export const SIMULATION_OPERATIONS: AnyOperation[] = [];
