@@ -49,6 +49,8 @@ export const SECRET_KEY_NAMES: ReadonlySet<string> = new Set([
 
 /** The key segment that decides: the last dotted segment that is not a list index or `member`. */
 function lastSegment(key: string): string {
+  // The common case, a plain member name, skips the split: this runs for every key of every event.
+  if (!key.includes('.')) return key.toLowerCase();
   const parts = key.split('.');
   for (let i = parts.length - 1; i >= 0; i--) {
     const part = parts[i];

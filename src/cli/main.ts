@@ -2,14 +2,23 @@ import { readFile } from 'node:fs/promises';
 import type { CliIo } from './io.js';
 import { runPolicySimulate } from './commands/policy-simulate.js';
 import { runPolicyValidate } from './commands/policy-validate.js';
+import { runAuditQuery } from './commands/audit-query.js';
+import { runAuditVerify } from './commands/audit-verify.js';
+import { runServe } from './commands/serve.js';
 
 const USAGE = `Usage: gatehouse <command> [options]
 
 Commands:
+  serve [--data-dir DIR] [--port N] [--host H]
+      Start Gatehouse standalone (IAM API, SQLite store); see gatehouse serve --help.
   policy validate FILE --kind identity|resource|trust|boundary|scp|session [--json]
       Validate an IAM policy document as AWS does; exit 1 when it has errors.
   policy simulate --cases FILE [--json]
       Decide every case of a policy-evaluation case file; one JSON line per case with --json.
+  audit query [--data-dir DIR] [--since ISO|30m|24h|7d] [--principal P] [--event NAME] [--errors] [--limit N] [--json]
+      List audit events, newest first; one JSON event per line with --json.
+  audit verify [--data-dir DIR] [--json]
+      Check the audit log's hash chain; exit 1 when it was tampered with.
 
 Options:
   -h, --help   Show this help.
@@ -28,8 +37,11 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     io.stdout(USAGE);
     return group ? 0 : 2;
   }
+  if (group === 'serve') return runServe(argv.slice(1), io);
   if (group === 'policy' && command === 'simulate') return runPolicySimulate(rest, io);
   if (group === 'policy' && command === 'validate') return runPolicyValidate(rest, io);
+  if (group === 'audit' && command === 'query') return runAuditQuery(rest, io);
+  if (group === 'audit' && command === 'verify') return runAuditVerify(rest, io);
   io.stderr(`gatehouse: unknown command '${[group, command].filter(Boolean).join(' ')}'\n\n${USAGE}`);
   return 2;
 }
