@@ -4,7 +4,7 @@
  * caller's whole set until the next write (the control plane is the only writer, so it knows).
  */
 import { awsError } from '../core/errors/index.js';
-import { entityId, KIND, type GroupEntity, type InlinePolicies, type ManagedPolicyEntity, type RoleEntity, type UserEntity } from '../core/model/iam-entities.js';
+import { entityId, KIND, type AccountEntity, type GroupEntity, type InlinePolicies, type ManagedPolicyEntity, type RoleEntity, type UserEntity } from '../core/model/iam-entities.js';
 import { CompiledPolicy, compilePolicy, type PolicyLayer, type PolicySets } from '../core/policy/index.js';
 import type { ReadTx } from '../store/ports.js';
 import type { Caller } from './context.js';
@@ -29,7 +29,7 @@ export class CallerPolicies {
   async forCaller(tx: ReadTx, caller: Caller): Promise<PolicySets> {
     const cached = this.callers.get(caller.arn);
     if (cached) return cached;
-    const sets = caller.type === 'Root' ? rootPolicies() : await this.compile(tx, await userPolicies(tx, caller));
+    const sets = caller.type === 'Root' ? rootPolicies() : await this.compile(tx, await withAccountGrants(tx, caller, await userPolicies(tx, caller)));
     this.callers.set(caller.arn, sets);
     return sets;
   }
@@ -81,6 +81,24 @@ export async function userPolicies(tx: ReadTx, caller: Caller | { account: strin
     out.managed.push(...group.attachedPolicies);
   }
   return out;
+}
+
+/**
+ * AWS-COMPAT: a password policy with AllowUsersToChangePassword lets every user call
+ * iam:ChangePassword on itself and iam:GetAccountPasswordPolicy; AWS applies this at the account
+ * level without attaching a policy, so it shows up here as an extra identity statement.
+ */
+async function withAccountGrants(tx: ReadTx, caller: Caller, policies: PrincipalPolicies): Promise<PrincipalPolicies> {
+  const account = (await tx.get<AccountEntity>(KIND.account, caller.account))?.data;
+  if (!account?.passwordPolicy?.allowUsersToChangePassword) return policies;
+  const document = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: 'iam:ChangePassword', Resource: caller.arn },
+      { Effect: 'Allow', Action: 'iam:GetAccountPasswordPolicy', Resource: '*' },
+    ],
+  });
+  return { ...policies, inline: [...policies.inline, { id: 'account-password-policy', document }] };
 }
 
 /** A role's policies (for simulation; sessions arrive with the data planes). */

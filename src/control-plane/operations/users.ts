@@ -1,7 +1,7 @@
 /** Users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser and user tags. */
 import { awsError } from '../../core/errors/index.js';
 import { ID_PREFIX, newUniqueId } from '../../core/ids.js';
-import { entityId, KIND, type AccessKeyEntity, type UserEntity } from '../../core/model/iam-entities.js';
+import { entityId, KIND, type AccessKeyEntity, type MfaDeviceEntity, type UserEntity } from '../../core/model/iam-entities.js';
 import { defineOperation, type OperationContext } from '../context.js';
 import { entityArn, findUser, listAll, loadUser, mergeTags, removeTags, requestTagContext, saveUser, type TagInput } from '../entities.js';
 import { iamArn } from '../iam-arns.js';
@@ -105,6 +105,12 @@ export const updateUser = defineOperation({
       for (const group of user.groups) {
         await tx.delete(KIND.groupMember, `${entityId(account, group)}/${user.userName.toLowerCase()}`);
         await tx.put(KIND.groupMember, `${entityId(account, group)}/${newName.toLowerCase()}`, account, { userName: newName });
+      }
+    }
+    // A device's holder is kept by name, so a rename moves the user's MFA devices along.
+    if (renamed && user.mfaDevices.length) {
+      for (const rec of (await tx.list<MfaDeviceEntity>(KIND.mfa, { account, prefix: `${account}/` })).items) {
+        if (rec.data.userName === user.userName) await tx.put(KIND.mfa, rec.id, account, { ...rec.data, userName: newName });
       }
     }
     for (const keyId of user.accessKeys) {

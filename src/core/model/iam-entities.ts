@@ -57,7 +57,15 @@ export interface UserEntity extends PrincipalBase {
   accessKeys: string[];
   /** Serial numbers of the MFA devices enabled for the user. */
   mfaDevices: string[];
-  loginProfile?: { passwordHash: string; createDate: string; passwordResetRequired: boolean };
+  loginProfile?: {
+    passwordHash: string;
+    createDate: string;
+    passwordResetRequired: boolean;
+    /** When the password was last set (expiry counts from here). */
+    passwordLastChanged?: string;
+    /** Keyed fingerprints of the current and previous passwords, newest first (PasswordReusePrevention). */
+    passwordHistory?: string[];
+  };
   passwordLastUsed?: string;
 }
 
@@ -127,6 +135,8 @@ export interface MfaDeviceEntity {
   enableDate?: string;
   /** The last accepted TOTP counter, so a code is not accepted twice. */
   lastCounter?: number;
+  /** Time steps the device's clock runs ahead (+) or behind (-), measured by ResyncMFADevice. */
+  drift?: number;
 }
 
 /** Record kinds in the store. */
