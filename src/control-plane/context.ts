@@ -47,14 +47,19 @@ export interface OperationContext {
   tx: WriteTx;
 }
 
+export type OperationContextKeys = Record<string, ContextValue> | undefined;
+
 /** An IAM operation: how to authorize it and what it does. Input and output use domain names. */
 export interface Operation<I = Record<string, unknown>, O = unknown> {
   name: string;
   write: boolean;
   /** The resource ARN the operation acts on, as AWS authorizes it (the entity's ARN with its path when it exists). */
   resource(input: I, ctx: OperationContext): string | Promise<string>;
-  /** Context keys the operation adds to the request (`aws:RequestTag/…`, `iam:PolicyARN`…). */
-  context?(input: I, ctx: OperationContext): Record<string, ContextValue> | undefined;
+  /**
+   * Context keys the operation adds to the request (`aws:RequestTag/…`, `iam:PolicyARN`…); may read
+   * the store (`iam:PermissionsBoundary` of the user a policy is attached to).
+   */
+  context?(input: I, ctx: OperationContext): OperationContextKeys | Promise<OperationContextKeys>;
   run(input: I, ctx: OperationContext): Promise<O>;
 }
 
@@ -69,7 +74,7 @@ export function defineOperation<I, O>(op: {
   name: string;
   write: boolean;
   resource(input: NoInfer<I>, ctx: OperationContext): string | Promise<string>;
-  context?(input: NoInfer<I>, ctx: OperationContext): Record<string, ContextValue> | undefined;
+  context?(input: NoInfer<I>, ctx: OperationContext): OperationContextKeys | Promise<OperationContextKeys>;
   run(input: I, ctx: OperationContext): Promise<O>;
 }): Operation<I, O> {
   return op;

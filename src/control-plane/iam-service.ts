@@ -73,7 +73,7 @@ export class IamService {
 
   private async authorize(ctx: OperationContext, op: AnyOperation, input: unknown, resource: string): Promise<Decision> {
     const action = operationToAction('iam', op.name) ?? `iam:${op.name}`;
-    const context: Record<string, ContextValue> = { ...(await this.callerContext(ctx)), ...(op.context?.(input, ctx) ?? {}) };
+    const context: Record<string, ContextValue> = { ...(await this.callerContext(ctx)), ...((await op.context?.(input, ctx)) ?? {}) };
     const request: AuthzRequest = { principal: ctx.caller.arn, action, resource, context };
     const sets = await this.policies.forCaller(ctx.tx, ctx.caller);
     const decision = evaluate(request, sets);
