@@ -37,7 +37,7 @@ describe('managed policy attachments', () => {
 
     await assert.rejects(h.call('ListUsers', {}, bob), {
       code: 'AccessDenied',
-      message: `User: arn:aws:iam::${ACCOUNT}:user/bob is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${ACCOUNT}:user/* because no identity-based policy allows the iam:ListUsers action`,
+      message: `User: arn:aws:iam::${ACCOUNT}:user/bob is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${ACCOUNT}:user/ because no identity-based policy allows the iam:ListUsers action`,
     });
     await h.call('AttachUserPolicy', { userName: 'bob', policyArn: arn });
     await h.call('ListUsers', {}, bob);

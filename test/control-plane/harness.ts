@@ -7,7 +7,18 @@ import { bootstrap } from '../../src/control-plane/bootstrap.js';
 import type { Caller, ControlPlaneEnv, RequestInfo } from '../../src/control-plane/context.js';
 import { IamService } from '../../src/control-plane/iam-service.js';
 import { deriveKey } from '../../src/core/crypto/index.js';
+import { serializeResult, unknownOutputKeys } from '../../src/protocol/index.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
+
+/**
+ * Every output must fit the model's output shape: no member the model lacks, and serializable
+ * (the wrong kind of value throws), so every use-case test also checks the wire shape.
+ */
+function checkWireShape(operation: string, output: unknown): void {
+  const unknown = unknownOutputKeys('iam', operation, output);
+  if (unknown.length) throw new Error(`${operation} output has members the model lacks: ${unknown.join(', ')}`);
+  serializeResult('iam', operation, output as Record<string, unknown> | undefined, 'req-1');
+}
 
 export const ACCOUNT = '123456789012';
 
@@ -51,7 +62,9 @@ export async function createHarness(): Promise<Harness> {
     admin,
     clock,
     async call(operation, input = {}, caller = admin) {
-      return (await service.call(operation, input, caller, REQUEST)).output;
+      const output = (await service.call(operation, input, caller, REQUEST)).output;
+      checkWireShape(operation, output);
+      return output;
     },
     userCaller: (userName) => callerFor(service, userName, 'AKIATESTTESTTESTTEST'),
   };

@@ -64,7 +64,7 @@ describe('virtual MFA devices', () => {
 
     await h.call('EnableMFADevice', { userName: 'alice', serialNumber: SERIAL, ...codes(seed, h) });
     assert.deepEqual(await h.call('ListMFADevices', { userName: 'alice' }), {
-      mfaDevices: [{ userName: 'alice', serialNumber: SERIAL, enableDate: '2026-11-21T12:00:00.000Z' }],
+      mFADevices: [{ userName: 'alice', serialNumber: SERIAL, enableDate: '2026-11-21T12:00:00.000Z' }],
       isTruncated: false,
       marker: undefined,
     });
@@ -115,7 +115,7 @@ describe('virtual MFA devices', () => {
 
     await h.call('DeactivateMFADevice', { userName: 'alice', serialNumber: SERIAL });
     await assert.rejects(h.call('DeactivateMFADevice', { userName: 'alice', serialNumber: SERIAL }), { code: 'NoSuchEntity' });
-    assert.deepEqual(((await h.call('ListMFADevices', { userName: 'alice' })) as { mfaDevices: unknown[] }).mfaDevices, []);
+    assert.deepEqual(((await h.call('ListMFADevices', { userName: 'alice' })) as { mFADevices: unknown[] }).mFADevices, []);
     assert.equal(((await h.call('ListVirtualMFADevices', { assignmentStatus: 'Unassigned' })) as { virtualMFADevices: unknown[] }).virtualMFADevices.length, 1);
 
     await h.call('DeleteUser', { userName: 'alice' });
@@ -147,7 +147,7 @@ describe('virtual MFA devices', () => {
     });
     await h.call('PutUserPolicy', { userName: 'alice', policyName: 'OwnMfa', policyDocument: document });
     await h.call('EnableMFADevice', { userName: 'alice', serialNumber: SERIAL, ...codes(seed, h) }, alice);
-    assert.equal(((await h.call('ListMFADevices', {}, alice)) as { mfaDevices: unknown[] }).mfaDevices.length, 1);
+    assert.equal(((await h.call('ListMFADevices', {}, alice)) as { mFADevices: unknown[] }).mFADevices.length, 1);
     await assert.rejects(h.call('DeleteVirtualMFADevice', { serialNumber: SERIAL }, alice), { code: 'AccessDenied' });
     await h.call('DeactivateMFADevice', { serialNumber: SERIAL }, alice);
   });

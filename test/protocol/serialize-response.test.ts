@@ -101,7 +101,7 @@ describe('serializeResult', () => {
         userDetailList: [
           {
             ...user,
-            userPolicyList: [{ policyName: 'inline', policyDocument: encodePolicyDocument(doc) }],
+            userPolicyList: [{ policyName: 'inline', policyDocument: doc }],
             groupList: ['admins', 'devs'],
             attachedManagedPolicies: [{ policyName: 'ReadOnlyAccess', policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }],
           },
@@ -113,7 +113,7 @@ describe('serializeResult', () => {
             roleId: 'AROAEXAMPLE',
             arn: 'arn:aws:iam::123456789012:role/r',
             createDate: SAMPLE_DATE,
-            assumeRolePolicyDocument: encodePolicyDocument(doc),
+            assumeRolePolicyDocument: doc,
             instanceProfileList: [],
             roleLastUsed: { lastUsedDate: SAMPLE_DATE, region: 'us-east-1' },
           },

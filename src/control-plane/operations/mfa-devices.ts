@@ -214,7 +214,7 @@ export const listMFADevices = defineOperation({
     devices.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     const page = paginate(devices, key, input.marker, input.maxItems);
     return {
-      mfaDevices: page.items.map((d) => ({ userName: user.userName, serialNumber: d.serialNumber, enableDate: d.enableDate })),
+      mFADevices: page.items.map((d) => ({ userName: user.userName, serialNumber: d.serialNumber, enableDate: d.enableDate })),
       isTruncated: page.isTruncated,
       marker: page.marker,
     };

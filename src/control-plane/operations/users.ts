@@ -43,7 +43,7 @@ export const createUser = defineOperation({
   async run(input: { userName: string; path?: string; permissionsBoundary?: string; tags?: TagInput }, ctx) {
     const { tx, account } = ctx;
     if (await findUser(tx, account, input.userName)) throw awsError('EntityAlreadyExists', `User with name ${input.userName} already exists.`);
-    if ((await tx.count(KIND.user, { account })) >= USERS_PER_ACCOUNT) throw awsError('LimitExceeded', `Cannot exceed quota for UsersPerAccount: ${USERS_PER_ACCOUNT}.`);
+    if ((await tx.count(KIND.user, { account })) >= USERS_PER_ACCOUNT) throw awsError('LimitExceeded', `Cannot exceed quota for UsersPerAccount: ${USERS_PER_ACCOUNT}`);
     if (input.permissionsBoundary) await checkBoundaryPolicy(tx, input.permissionsBoundary);
     const path = input.path ?? '/';
     const user: UserEntity = {
@@ -79,7 +79,7 @@ export const getUser = defineOperation({
 export const listUsers = defineOperation({
   name: 'ListUsers',
   write: false,
-  resource: (_input, ctx) => iamArn(ctx.env.partition, ctx.account, 'user', '/', '*'),
+  resource: (input: { pathPrefix?: string }, ctx) => iamArn(ctx.env.partition, ctx.account, 'user', input.pathPrefix ?? '/', ''),
   async run(input: { pathPrefix?: string; marker?: string; maxItems?: number }, ctx) {
     const users = withPathPrefix(await listAll<UserEntity>(ctx.tx, KIND.user, ctx.account), input.pathPrefix);
     const page = paginate(users, (u) => u.userName.toLowerCase(), input.marker, input.maxItems);
@@ -172,7 +172,8 @@ export const listUserTags = defineOperation({
   resource: (input: { userName: string }, ctx) => entityArn(ctx, 'user', input.userName),
   async run(input: { userName: string; marker?: string; maxItems?: number }, ctx) {
     const user = await loadUser(ctx.tx, ctx.account, input.userName);
-    const page = paginate(user.tags, (t) => t.key, input.marker, input.maxItems);
+    const tags = [...user.tags].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const page = paginate(tags, (t) => t.key, input.marker, input.maxItems);
     return { tags: page.items, isTruncated: page.isTruncated, marker: page.marker };
   },
 });

@@ -12,6 +12,7 @@
  */
 import type { ListShape, MapShape, MemberData, ServiceModelData, ShapeData, StructureShape } from '../models/index.js';
 import { domainKey } from './domain-key.js';
+import { encodePolicyDocument } from './policy-document.js';
 import { escapeXmlText } from './xml-text.js';
 
 /** Writes `value` as the element(s) named `name`. */
@@ -63,6 +64,14 @@ function mapEntries(value: unknown, path: string): [string, unknown][] {
   return fail(path, 'a map (object or Map)', value);
 }
 
+/**
+ * AWS-COMPAT: IAM returns policy documents URL-encoded (see policy-document.ts); use cases hand
+ * over the JSON text and the writer encodes it, for every member of these shapes.
+ */
+const POLICY_DOCUMENT_SHAPES: ReadonlySet<string> = new Set(['policyDocumentType']);
+
+const writePolicyDocument: WriteFn = (value, name, path) => `<${name}>${scalarText(encodePolicyDocument(String(typeof value === 'string' ? value : fail(path, 'a policy document string', value))), path)}</${name}>`;
+
 class WriterCompiler {
   private readonly cache = new Map<string, WriteFn>();
 
@@ -76,7 +85,7 @@ class WriterCompiler {
     this.cache.set(cacheKey, (value, name, path) => (slot.impl as WriteFn)(value, name, path));
     const shape = this.model.shapes[shapeName];
     if (!shape) throw new Error(`${this.model.service} model has no shape ${shapeName}`);
-    slot.impl = this.compile(shape, timestampFormat);
+    slot.impl = POLICY_DOCUMENT_SHAPES.has(shapeName) ? writePolicyDocument : this.compile(shape, timestampFormat);
     this.cache.set(cacheKey, slot.impl);
     return slot.impl;
   }

@@ -36,6 +36,8 @@ export function synthesize(model: ServiceModelData, shapeName: string, path = 'v
         [1, 2].map((i) => [`key${i}`, synthesize(model, shape.value, `${path}{${i}}`, options, depth + 1)]).filter(([, v]) => v !== undefined),
       );
     case 'string':
+      // Policy documents go out URL-encoded; unreserved characters only keep the round trip exact.
+      if (shapeName === 'policyDocumentType') return `policy-document_${path.replace(/[^A-Za-z0-9]/g, '-')}`;
       return shape.enum ? shape.enum[shape.enum.length - 1] : `${options.text}${path}`;
     case 'integer':
     case 'long':
