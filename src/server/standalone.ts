@@ -97,7 +97,14 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
   const authenticator = new Authenticator(env, iam);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const server = createServer(
-    { requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.headersTimeoutMs, keepAliveTimeout: limits.keepAliveTimeoutMs, maxHeaderSize: 16 * 1024 },
+    {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      maxHeaderSize: 16 * 1024,
+      // How often Node checks the two timeouts above; its default (30 s) lets a slow client linger.
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    },
     createQueryHandler({
       iam,
       authenticator,

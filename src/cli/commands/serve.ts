@@ -43,6 +43,11 @@ export async function runServe(argv: string[], io: CliIo, signals: NodeJS.EventE
     io.stderr(`gatehouse serve: --port must be a number from 0 to 65535\n`);
     return 2;
   }
+  // Listen for the signals before starting, so that one arriving during start-up stops the server cleanly.
+  const stopRequested = new Promise<void>((ok) => {
+    signals.once('SIGTERM', () => ok());
+    signals.once('SIGINT', () => ok());
+  });
   let running;
   try {
     running = await startStandalone({ dataDir: text('data-dir') ?? DEFAULT_DATA_DIR, port, host: text('host'), region: text('region'), log: (line) => io.stdout(line + '\n') });
@@ -53,11 +58,7 @@ export async function runServe(argv: string[], io: CliIo, signals: NodeJS.EventE
     }
     throw err;
   }
-  await new Promise<void>((ok) => {
-    const stop = () => ok();
-    signals.once('SIGTERM', stop);
-    signals.once('SIGINT', stop);
-  });
+  await stopRequested;
   io.stdout('gatehouse: shutting down\n');
   await running.close();
   io.stdout('gatehouse: stopped\n');
