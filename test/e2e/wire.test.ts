@@ -53,6 +53,19 @@ describe('wire behaviour', () => {
     assert.equal(recent.status, 200);
   });
 
+  it('carries the store revision of each write in x-gatehouse-revision', async () => {
+    const first = await signed(server, 'Action=CreateUser&Version=2010-05-08&UserName=rev-1', new Date());
+    const second = await signed(server, 'Action=CreateUser&Version=2010-05-08&UserName=rev-2', new Date());
+    assert.equal(first.status, 200);
+    const a = Number(first.headers.get('x-gatehouse-revision'));
+    const b = Number(second.headers.get('x-gatehouse-revision'));
+    assert.ok(a > 0 && b === a + 1, `revisions ${a} then ${b}`);
+    const failed = await signed(server, 'Action=CreateUser&Version=2010-05-08&UserName=rev-1', new Date());
+    assert.equal(failed.status, 409);
+    const read = await signed(server, 'Action=GetUser&Version=2010-05-08&UserName=rev-2', new Date());
+    assert.equal(Number(read.headers.get('x-gatehouse-revision')), b, 'a failed write takes no revision');
+  });
+
   it('answers InvalidAction for an unknown action, after authentication', async () => {
     const res = await signed(server, 'Action=FlyToTheMoon&Version=2010-05-08', new Date());
     assert.equal(res.status, 400);
