@@ -54,22 +54,37 @@ function signedQuery(url: URL, creds: Creds, body: string): CannonRequest {
   return { method: 'POST', path: '/', headers: Object.fromEntries(signed.headers), body };
 }
 
-async function run(title: string, url: string, requests: CannonRequest[], perConnection?: (i: number) => CannonRequest[]): Promise<{ rps: number; p50: number; p99: number; errors: number; non2xx: number }> {
+/** CPU time (user + system, all threads) a process has used, in seconds; undefined without /proc. */
+async function cpuSeconds(pid: number | undefined): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in 1/100 s.
+  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : undefined;
+}
+
+async function run(title: string, url: string, serverPid: number | undefined, requests: CannonRequest[], pairs?: CannonRequest[][]): Promise<{ rps: number; p50: number; p99: number; errors: number; non2xx: number }> {
   let next = 0;
   const options: autocannon.Options = { url, connections: CONNECTIONS, duration: SECONDS, requests };
-  if (perConnection) {
-    // Each connection replays its own pre-signed pair: CreateUser then DeleteUser of one name.
+  if (pairs) {
+    // Each cycle of a connection replays one pre-signed pair: CreateUser then DeleteUser of one
+    // name. autocannon gives a connection a fresh context each time it starts the list over, so
+    // every cycle takes the next pair, from a pool far too large for two connections to be
+    // working on the same name at once.
     options.requests = [0, 1].map((step) => ({
       method: 'POST',
       setupRequest: (req: CannonRequest, context: Record<string, unknown>) => {
-        context.i ??= next++;
-        return { ...req, ...perConnection(context.i as number)[step] };
+        context.pair ??= next++ % pairs.length;
+        return { ...req, ...pairs[context.pair as number][step] };
       },
     })) as CannonRequest[];
   }
+  const cpuBefore = await cpuSeconds(serverPid);
   const result = await autocannon(options);
+  const cpuAfter = await cpuSeconds(serverPid);
   const out = { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
-  console.log(`${title.padEnd(28)} ${out.rps.toFixed(0).padStart(7)} req/s   p50 ${String(out.p50).padStart(3)} ms   p99 ${String(out.p99).padStart(3)} ms   errors ${out.errors}   non-2xx ${out.non2xx}`);
+  // The server's CPU use (all its threads) shows whether it, and not the load generator, was the limit.
+  const cpu = cpuBefore === undefined || cpuAfter === undefined ? '' : `   server CPU ${(((cpuAfter - cpuBefore) / SECONDS) * 100).toFixed(0)}%`;
+  console.log(`${title.padEnd(28)} ${out.rps.toFixed(0).padStart(7)} req/s   p50 ${String(out.p50).padStart(3)} ms   p99 ${String(out.p99).padStart(3)} ms   errors ${out.errors}   non-2xx ${out.non2xx}${cpu}`);
   return out;
 }
 
@@ -83,15 +98,16 @@ async function main(): Promise<void> {
     const file = JSON.parse(await readFile(join(dataDir, 'admin-credentials.json'), 'utf8')) as { AccessKeyId: string; SecretAccessKey: string };
     const creds = { accessKeyId: file.AccessKeyId, secretAccessKey: file.SecretAccessKey };
     const getUser = signedQuery(url, creds, 'Action=GetUser&Version=2010-05-08&UserName=admin');
-    const pairs = Array.from({ length: CONNECTIONS * 2 }, (_, i) => [
+    const pairs = Array.from({ length: CONNECTIONS * 64 }, (_, i) => [
       signedQuery(url, creds, `Action=CreateUser&Version=2010-05-08&UserName=bench-${i}`),
       signedQuery(url, creds, `Action=DeleteUser&Version=2010-05-08&UserName=bench-${i}`),
     ]);
 
-    await run('warm-up GetUser', url.origin, [getUser]);
-    const ceiling = await run('bare Node HTTP (ceiling)', `http://127.0.0.1:${bare.match[1]}`, [{ method: 'POST', path: '/', body: getUser.body }]);
-    const get = await run('signed GetUser', url.origin, [getUser]);
-    const write = await run('CreateUser + DeleteUser', url.origin, [], (i) => pairs[i]);
+    const pid = server.child.pid;
+    await run('warm-up GetUser', url.origin, pid, [getUser]);
+    const ceiling = await run('bare Node HTTP (ceiling)', `http://127.0.0.1:${bare.match[1]}`, bare.child.pid, [{ method: 'POST', path: '/', body: getUser.body }]);
+    const get = await run('signed GetUser', url.origin, pid, [getUser]);
+    const write = await run('CreateUser + DeleteUser', url.origin, pid, [], pairs);
     const rss = await readFile(`/proc/${server.child.pid}/status`, 'utf8').then((s) => /VmHWM:\s+(\d+)/.exec(s)?.[1]).catch(() => undefined);
     console.log('');
     console.log(`GetUser: ${((get.rps / ceiling.rps) * 100).toFixed(0)}% of the ceiling (target ≥ 50%), p99 ${get.p99} ms (target < 15 ms)`);

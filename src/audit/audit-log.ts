@@ -4,21 +4,40 @@
  *
  * - Appends are buffered in memory and written by a timer in one transaction per batch: the
  *   server appends on every request and must not wait for the disk.
- * - Each row: hash = HMAC-SHA256(chainKey, prevHash || canonical JSON of the event). The chain
- *   key is derived from the master key (`deriveKey(masterKey, AUDIT_CHAIN_KEY_PURPOSE)`), so
- *   someone who can write the file but lacks the key cannot re-forge the chain after a change.
+ * - With `worker: true` (the server) the batches are hashed and written by a worker thread
+ *   (audit-worker.ts) that owns its own connection to the file: the request thread only turns
+ *   each event into JSON text. `flush`, `query`, `verify` and `close` still see every event
+ *   appended before them: they wait for the worker.
+ * - Each row: hash = HMAC-SHA256(chainKey, prevHash || canonical JSON of the event) (chain.ts).
+ *   The chain key is derived from the master key (`deriveKey(masterKey, AUDIT_CHAIN_KEY_PURPOSE)`),
+ *   so someone who can write the file but lacks the key cannot re-forge the chain after a change.
  * - A checkpoint (last seq, last hash, time; itself MACed) is written in the same transaction as
  *   the rows, so removing rows from the end is detected too.
  * See README.md for what remains undetectable.
  */
-import { createHmac } from 'node:crypto';
 import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { constantTimeEqual, deriveKey } from '../core/crypto/index.js';
-import { canonicalJson } from './canonical-json.js';
+import type { WorkerData, WorkerReport, WorkerRequest } from './audit-worker.js';
+import {
+  AuditLogError,
+  ChainWriter,
+  columnsOf,
+  configureConnection,
+  eventHash,
+  FORMAT,
+  GENESIS_HASH,
+  hmacHex,
+  KEY_CHECK_INPUT,
+  readCheckpoint,
+  toIsoSeconds,
+  type AuditLogErrorCode,
+} from './chain.js';
 import type { AuditEvent } from './event.js';
-import { isSecretKey, REDACTED } from './redact.js';
+
+export { AuditLogError, type AuditLogErrorCode };
 
 /** The server's data folder when none is given, relative to the working directory. */
 export const DEFAULT_DATA_DIR = 'gatehouse-data';
@@ -27,35 +46,12 @@ export const AUDIT_DB_FILE = 'audit.db';
 /** The `deriveKey` purpose of the chain key. */
 export const AUDIT_CHAIN_KEY_PURPOSE = 'audit-chain';
 
-const FORMAT = 'gatehouse-audit/1';
-const GENESIS_HASH = '0'.repeat(64);
-const KEY_CHECK_INPUT = 'gatehouse-audit:key-check';
 const MAX_PROBLEMS = 1000;
-
-export type AuditLogErrorCode =
-  | 'missing'
-  | 'not-a-database'
-  | 'not-an-audit-log'
-  | 'unsupported-format'
-  | 'wrong-key'
-  | 'tampered'
-  | 'closed';
-
-/** An expected failure of the audit log, with a message fit for an operator. */
-export class AuditLogError extends Error {
-  override name = 'AuditLogError';
-  constructor(
-    readonly code: AuditLogErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface AuditLogOptions {
   /** How long an appended event may wait in memory before it is written (default 100 ms). */
   flushIntervalMs?: number;
-  /** Buffered events that force a synchronous write from `append` (default 1000). */
+  /** Buffered events that force a write from `append` (default 1000); with `worker`, a hand-over to it. */
   maxBuffered?: number;
   /** The clock for checkpoint times (default: the system clock). */
   now?: () => Date;
@@ -66,6 +62,11 @@ export interface AuditLogOptions {
   create?: boolean;
   /** Called when a timer-driven write fails; the events stay buffered and are retried. */
   onFlushError?: (error: unknown) => void;
+  /**
+   * Hash and write batches in a worker thread (default false): for the server, whose event loop
+   * must not stall while a batch is written.
+   */
+  worker?: boolean;
 }
 
 export interface AuditQuery {
@@ -102,16 +103,6 @@ export interface VerifyResult {
   checkpoint?: { seq: number; at: string };
 }
 
-interface Pending {
-  json: string;
-  eventTime: string;
-  eventName: string;
-  principalArn: string | null;
-  userName: string | null;
-  accessKeyId: string | null;
-  errorCode: string | null;
-}
-
 interface Row {
   seq: number;
   event_time: string;
@@ -123,13 +114,6 @@ interface Row {
   event_json: string;
   prev_hash: string;
   hash: string;
-}
-
-interface Checkpoint {
-  seq: number;
-  hash: string;
-  at: string;
-  mac: string;
 }
 
 const SCHEMA = `
@@ -154,101 +138,139 @@ CREATE INDEX audit_events_errors ON audit_events (seq) WHERE error_code IS NOT N
 CREATE TABLE audit_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
-function hmacHex(key: Buffer, ...parts: string[]): string {
-  const mac = createHmac('sha256', key);
-  for (const part of parts) mac.update(part, 'utf8');
-  return mac.digest('hex');
-}
-
-/** The row MAC: prevHash is fixed-length hex, so the concatenation is unambiguous. */
-function eventHash(key: Buffer, prevHash: string, event: unknown): string {
-  return hmacHex(key, prevHash, canonicalJson(event));
-}
-
-function checkpointMac(key: Buffer, seq: number, hash: string, at: string): string {
-  return hmacHex(key, `gatehouse-audit:checkpoint\n${seq}\n${hash}\n${at}`);
-}
-
-function str(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-/** The indexed columns, derived from the event so `verify` can check them against it. */
-function columnsOf(event: Partial<AuditEvent>): Omit<Pending, 'json'> {
-  const identity = event.userIdentity ?? ({} as Partial<AuditEvent['userIdentity']>);
-  return {
-    eventTime: String(event.eventTime ?? ''),
-    eventName: String(event.eventName ?? ''),
-    principalArn: str(identity.arn),
-    // Role sessions carry no userName; the role's name is what an operator will search for.
-    userName: str(identity.userName) ?? str(identity.sessionContext?.sessionIssuer?.userName),
-    accessKeyId: str(identity.accessKeyId),
-    errorCode: str(event.errorCode),
-  };
-}
-
-/** Defense in depth: even a hand-built event cannot put a secret on disk. */
-function redactingReplacer(key: string, value: unknown): unknown {
-  return key !== '' && value !== undefined && isSecretKey(key) ? REDACTED : value;
-}
-
-function toIsoSeconds(time: Date): string {
-  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 function range(from: number, to: number): string {
   return from === to ? `event ${from} is` : `events ${from}..${to} are`;
 }
 
+/** How long a synchronous call waits for the writer thread before giving up on it. */
+const WORKER_ANSWER_TIMEOUT_MS = 60_000;
+
+/**
+ * The writer thread as seen from the log's thread: `write` hands events over and returns at
+ * once; `sync` and `close` block until the thread has answered.
+ */
+class WriterThread {
+  /** Events handed over so far, and how many of them the thread has reported written. */
+  private handed = 0;
+  private written = 0;
+  private readonly worker: Worker;
+  private readonly signals = new Int32Array(new SharedArrayBuffer(8));
+  private readonly replies: MessagePort;
+  private crashed: Error | undefined;
+
+  constructor(file: string, key: Buffer, onWriteError: (error: AuditLogError | Error) => void) {
+    const { port1, port2 } = new MessageChannel();
+    this.replies = port1;
+    const workerData: WorkerData = { file, key: new Uint8Array(key), signals: this.signals, replies: port2 };
+    this.worker = startWorker(workerData, [port2]);
+    this.worker.on('message', (report: WorkerReport) => {
+      this.written = Math.max(this.written, report.written);
+      if (report.error) onWriteError(toError(report.error));
+    });
+    this.worker.on('error', (err) => {
+      this.crashed = err;
+      onWriteError(new AuditLogError('writer-failed', `the audit log writer thread failed: ${err.message}`));
+    });
+    // Like the flush timer, the thread must not keep a finished process alive; close() ends it.
+    this.worker.unref();
+  }
+
+  /** Handed over but not yet reported written. */
+  get unwritten(): number {
+    return this.handed - this.written;
+  }
+
+  write(events: string[], at: string): void {
+    this.checkAlive();
+    this.worker.postMessage({ type: 'write', events, at } satisfies WorkerRequest);
+    this.handed += events.length;
+  }
+
+  /** Writes `events` and everything handed over before; throws when that fails (the thread keeps them). */
+  sync(events: string[], at: string): void {
+    this.handed += events.length;
+    const report = this.call({ type: 'sync', events, at }) as WorkerReport;
+    this.written = Math.max(this.written, report.written);
+    if (report.error) throw toError(report.error);
+  }
+
+  close(): void {
+    try {
+      if (!this.crashed) this.call({ type: 'close' });
+    } finally {
+      void this.worker.terminate();
+    }
+  }
+
+  private checkAlive(): void {
+    if (this.crashed) throw new AuditLogError('writer-failed', `the audit log writer thread failed: ${this.crashed.message}`);
+  }
+
+  private call(request: WorkerRequest): unknown {
+    this.checkAlive();
+    const before = Atomics.load(this.signals, 0);
+    this.worker.postMessage(request);
+    // The thread posts its answer, then bumps the counter: once it has moved, the answer is there.
+    // Blocked here, this thread cannot receive the worker's 'error' event; the thread flags a
+    // failed start in the shared memory instead.
+    const deadline = Date.now() + WORKER_ANSWER_TIMEOUT_MS;
+    while (Atomics.load(this.signals, 0) === before) {
+      if (Atomics.load(this.signals, 1) !== 0) throw new AuditLogError('writer-failed', 'the audit log writer thread could not open the log');
+      if (Date.now() > deadline) throw new AuditLogError('writer-failed', `the audit log writer thread did not answer within ${WORKER_ANSWER_TIMEOUT_MS / 1000} s`);
+      Atomics.wait(this.signals, 0, before, 100);
+    }
+    return receiveMessageOnPort(this.replies)?.message;
+  }
+}
+
+function toError(error: { message: string; code?: string }): AuditLogError | Error {
+  return error.code ? new AuditLogError(error.code as AuditLogErrorCode, error.message) : new Error(error.message);
+}
+
+function startWorker(workerData: WorkerData, transferList: MessagePort[]): Worker {
+  // The worker's file sits next to this one: audit-worker.js when built, audit-worker.ts when
+  // run from source with tsx.
+  const here = import.meta.url;
+  const entry = new URL(`./audit-worker${here.slice(here.lastIndexOf('.'))}`, here);
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData, transferList });
+  // From source: a worker thread does not inherit the tsx hooks of `--import tsx`
+  // (privatenumber/tsx#354), so it registers them before loading the TypeScript entry (and
+  // loads it anyway when tsx is not there, for a Node that runs TypeScript itself).
+  let tsx: string | undefined;
+  try {
+    tsx = import.meta.resolve('tsx/esm/api');
+  } catch {
+    tsx = undefined;
+  }
+  const register = tsx ? `import(${JSON.stringify(tsx)}).then((api) => api.register())` : 'Promise.resolve()';
+  return new Worker(`${register}.then(() => import(${JSON.stringify(entry.href)}));`, { eval: true, workerData, transferList });
+}
+
 export class AuditLog {
-  private buffer: Pending[] = [];
+  /** Appended events as JSON text, not yet written (or handed to the writer thread). */
+  private buffer: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly flushIntervalMs: number;
   private readonly maxBuffered: number;
   private readonly now: () => Date;
   private readonly onFlushError: ((error: unknown) => void) | undefined;
-  private readonly insertBatch: (batch: Pending[]) => void;
+  /** Exactly one of the two writes the chain: this thread, or the writer thread. */
+  private readonly writer: ChainWriter | undefined;
+  private readonly thread: WriterThread | undefined;
 
   private constructor(
     private readonly db: Database.Database,
     private readonly key: Buffer,
+    file: string,
     options: AuditLogOptions,
   ) {
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
     this.maxBuffered = options.maxBuffered ?? 1000;
     this.now = options.now ?? (() => new Date());
     this.onFlushError = options.onFlushError;
-
-    const insert = db.prepare(
-      `INSERT INTO audit_events (seq, event_time, event_name, principal_arn, user_name, access_key_id, error_code, event_json, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const lastRow = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
-    const putMeta = db.prepare('INSERT INTO audit_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-    const write = db.transaction((batch: Pending[]) => {
-      // The chain continues from the checkpoint, not from whatever row is last: a tail removed
-      // behind our back then shows as a gap instead of being papered over.
-      const cp = this.readCheckpoint();
-      const last = lastRow.get() as { seq: number; hash: string } | undefined;
-      if (cp === 'invalid' || (cp === undefined && last !== undefined)) {
-        throw new AuditLogError('tampered', 'the audit log checkpoint is missing or altered; refusing to extend the chain (run `gatehouse audit verify`)');
-      }
-      let seq = Math.max(cp?.seq ?? 0, last?.seq ?? 0);
-      let prev = last && last.seq > (cp?.seq ?? 0) ? last.hash : (cp?.hash ?? GENESIS_HASH);
-      for (const p of batch) {
-        seq += 1;
-        const hash = eventHash(this.key, prev, JSON.parse(p.json));
-        insert.run(seq, p.eventTime, p.eventName, p.principalArn, p.userName, p.accessKeyId, p.errorCode, p.json, prev, hash);
-        prev = hash;
-      }
-      const at = toIsoSeconds(this.now());
-      const checkpoint: Checkpoint = { seq, hash: prev, at, mac: checkpointMac(this.key, seq, prev, at) };
-      putMeta.run('checkpoint', JSON.stringify(checkpoint));
-    });
-    // IMMEDIATE takes the write lock before reading the checkpoint, so two processes sharing a
-    // file cannot both extend the chain from the same point.
-    this.insertBatch = (batch) => write.immediate(batch);
+    if (options.worker) this.thread = new WriterThread(file, key, (err) => this.writeFailed(err));
+    else this.writer = new ChainWriter(db, key);
   }
 
   /**
@@ -278,15 +300,11 @@ export class AuditLog {
     }
     // Audit records name users and addresses; keep them as private as the store.
     if (!existed) chmodSync(file, 0o600);
-    return new AuditLog(db, chainKey, options);
+    return new AuditLog(db, chainKey, file, options);
   }
 
   private static prepareFile(db: Database.Database, file: string, key: Buffer, create: boolean): void {
-    db.pragma('journal_mode = WAL');
-    // NORMAL: a power cut can lose the last transactions but never corrupts the file; the
-    // checkpoint is in the same transaction as the rows, so a lost batch leaves no false alarm.
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
+    configureConnection(db);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
     if (tables.length === 0) {
       if (!create) throw new AuditLogError('not-an-audit-log', `${file} is an empty database, not a Gatehouse audit log`);
@@ -333,9 +351,12 @@ export class AuditLog {
     if (typeof event?.eventName !== 'string' || typeof event.eventTime !== 'string') {
       throw new TypeError('an audit event needs a string eventName and eventTime');
     }
-    this.buffer.push({ json: JSON.stringify(event, redactingReplacer), ...columnsOf(event) });
-    if (this.buffer.length >= this.maxBuffered) this.flush();
-    else if (this.timer === undefined) {
+    // Plain JSON.stringify: redaction (buildAuditEvent did it once) is checked by the writer.
+    this.buffer.push(JSON.stringify(event));
+    if (this.buffer.length >= this.maxBuffered) {
+      if (this.thread) this.handOver();
+      else this.flush();
+    } else if (this.timer === undefined) {
       this.timer = setTimeout(() => this.flushFromTimer(), this.flushIntervalMs);
       // A pending flush must not keep a finished process alive; close() flushes.
       this.timer.unref();
@@ -344,31 +365,60 @@ export class AuditLog {
 
   /** Events appended but not yet written. */
   get pending(): number {
-    return this.buffer.length;
+    return this.buffer.length + (this.thread?.unwritten ?? 0);
   }
 
-  /** Writes every buffered event in one transaction; returns how many. On failure they stay buffered. */
+  /**
+   * Writes every buffered event in one transaction (with a writer thread: waits until it has
+   * written everything appended so far); returns how many were pending. On failure they stay
+   * buffered.
+   */
   flush(): number {
     if (this.closed) throw new AuditLogError('closed', 'the audit log is closed');
     this.clearTimer();
-    if (this.buffer.length === 0) return 0;
-    const batch = this.buffer;
-    this.insertBatch(batch);
+    const count = this.pending;
+    if (this.thread) {
+      const batch = this.buffer;
+      this.buffer = [];
+      this.thread.sync(batch, toIsoSeconds(this.now()));
+      return count;
+    }
+    if (count === 0) return 0;
+    (this.writer as ChainWriter).append(this.buffer, toIsoSeconds(this.now()));
     this.buffer = [];
-    return batch.length;
+    return count;
+  }
+
+  /** Hands the buffer to the writer thread without waiting, unless it has fallen far behind. */
+  private handOver(): void {
+    const thread = this.thread as WriterThread;
+    this.clearTimer();
+    // With nothing new, a hand-over still makes the thread retry events a failed write kept.
+    if (this.buffer.length > 0 || thread.unwritten > 0) {
+      thread.write(this.buffer, toIsoSeconds(this.now()));
+      this.buffer = [];
+    }
+    // Back-pressure: memory stays bounded, and a log that cannot be written fails the append.
+    if (thread.unwritten >= 10 * this.maxBuffered) this.flush();
   }
 
   private flushFromTimer(): void {
     this.timer = undefined;
     if (this.closed) return;
     try {
-      this.flush();
+      if (this.thread) this.handOver();
+      else this.flush();
     } catch (err) {
-      this.onFlushError?.(err);
-      if (this.buffer.length > 0 && this.timer === undefined) {
-        this.timer = setTimeout(() => this.flushFromTimer(), this.flushIntervalMs);
-        this.timer.unref();
-      }
+      this.writeFailed(err);
+    }
+  }
+
+  /** A write failed where no caller waits for it: report it, and try again later. */
+  private writeFailed(err: unknown): void {
+    this.onFlushError?.(err);
+    if (!this.closed && this.pending > 0 && this.timer === undefined) {
+      this.timer = setTimeout(() => this.flushFromTimer(), this.flushIntervalMs);
+      this.timer.unref();
     }
   }
 
@@ -398,7 +448,11 @@ export class AuditLog {
     } finally {
       this.closed = true;
       this.clearTimer();
-      this.db.close();
+      try {
+        this.thread?.close();
+      } finally {
+        this.db.close();
+      }
     }
   }
 
@@ -430,19 +484,6 @@ export class AuditLog {
     params.push(limit);
     const sql = `SELECT event_json FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
     return (this.db.prepare(sql).pluck().all(...params) as string[]).map((json) => JSON.parse(json) as AuditEvent);
-  }
-
-  private readCheckpoint(): Omit<Checkpoint, 'mac'> | 'invalid' | undefined {
-    const text = this.db.prepare("SELECT value FROM audit_meta WHERE key = 'checkpoint'").pluck().get() as string | undefined;
-    if (text === undefined) return undefined;
-    try {
-      const cp = JSON.parse(text) as Checkpoint;
-      if (!Number.isSafeInteger(cp.seq) || typeof cp.hash !== 'string' || typeof cp.at !== 'string' || typeof cp.mac !== 'string') return 'invalid';
-      if (!constantTimeEqual(cp.mac, checkpointMac(this.key, cp.seq, cp.hash, cp.at))) return 'invalid';
-      return { seq: cp.seq, hash: cp.hash, at: cp.at };
-    } catch {
-      return 'invalid';
-    }
   }
 
   /**
@@ -506,7 +547,7 @@ export class AuditLog {
       prevHash = row.hash;
     }
 
-    const cp = this.readCheckpoint();
+    const cp = readCheckpoint(this.db, this.key);
     if (cp === 'invalid') report(prevSeq, 'checkpoint', 'the checkpoint was altered');
     else if (cp === undefined) {
       if (checked > 0) report(prevSeq, 'checkpoint', 'the checkpoint is missing');

@@ -116,3 +116,20 @@ export function redactSecrets(value: unknown, extraKeys?: Iterable<string>): Jso
   const extra = extraKeys ? new Set([...extraKeys].map((k) => k.toLowerCase())) : undefined;
   return copy(value, 0, new Set(), extra) ?? null;
 }
+
+/**
+ * Whether a parsed JSON value holds a secret that is not yet redacted: a secret key at any depth
+ * whose value is anything but `REDACTED`. Walks without copying, so checking an event that
+ * `buildAuditEvent` already redacted costs far less than redacting it again.
+ */
+export function containsSecrets(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  // Deeper than redactSecrets goes: let it decide what to keep.
+  if (depth >= MAX_DEPTH) return true;
+  if (Array.isArray(value)) return value.some((item) => containsSecrets(item, depth + 1));
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (isSecretKey(key) ? item !== REDACTED : containsSecrets(item, depth + 1)) return true;
+  }
+  return false;
+}

@@ -1,8 +1,9 @@
 /**
  * Authenticates IAM API requests: SigV4 (or SigV4a) verified with the key's secret, AWS's
  * clock-skew window, and the caller the key belongs to. Secrets are opened once per key and
- * derived signing keys cached until the next write (a deleted or deactivated key stops working
- * at once). Key usage is kept in memory and written in batches, as AWS's last-used data lags too.
+ * derived signing keys cached until a write changes the key or its user (a deleted or
+ * deactivated key stops working at once). Key usage is kept in memory and written in batches,
+ * as AWS's last-used data lags too.
  */
 import { KIND, entityId, type AccessKeyEntity, type UserEntity } from '../core/model/iam-entities.js';
 import {
@@ -18,7 +19,7 @@ import {
   type SignatureInfo,
 } from '../core/sigv4/index.js';
 import { openSecret } from './access-key-secrets.js';
-import type { Caller, ControlPlaneEnv } from './context.js';
+import { isStale, RecordingTx, type Caller, type ControlPlaneEnv, type Dependencies } from './context.js';
 import type { IamService } from './iam-service.js';
 import type { KeyObject } from 'node:crypto';
 
@@ -31,22 +32,30 @@ interface KnownKey {
   secret: string;
   active: boolean;
   publicKey?: KeyObject;
+  /** SigV4 signing keys by date, region and service. */
+  signingKeys: Map<string, Buffer>;
 }
 
-const MAX_CACHED_SIGNING_KEYS = 10_000;
+/** Bounds on what a flood of made-up key ids, dates or regions can make the caches hold. */
+const MAX_CACHED_KEYS = 10_000;
+const MAX_SIGNING_KEYS_PER_KEY = 100;
+
+function lastUsed(use: { at: Date; serviceName: string; region: string }): NonNullable<AccessKeyEntity['lastUsed']> {
+  return { lastUsedDate: use.at.toISOString(), serviceName: use.serviceName, region: use.region };
+}
 
 export class Authenticator {
-  private readonly keys = new Map<string, KnownKey | null>();
-  private readonly signingKeys = new Map<string, Buffer>();
-  private readonly usage = new Map<string, NonNullable<AccessKeyEntity['lastUsed']>>();
+  /** Per access key id: the key (null: none), and the records it was read from. */
+  private readonly keys = new Map<string, { key: KnownKey | null; reads: Dependencies }>();
+  /** The last use of each key not yet written (formatted when written: this runs on every request). */
+  private readonly usage = new Map<string, { at: Date; serviceName: string; region: string }>();
 
   constructor(
     private readonly env: ControlPlaneEnv,
     service: IamService,
   ) {
-    service.onChange(() => {
-      this.keys.clear();
-      this.signingKeys.clear();
+    service.onChange((changed) => {
+      for (const [id, entry] of this.keys) if (isStale(entry.reads, changed)) this.keys.delete(id);
     });
   }
 
@@ -66,12 +75,13 @@ export class Authenticator {
 
   /** Remembers that a key was used (written to the store by flushUsage). */
   recordUse(accessKeyId: string, now: Date, serviceName: string, region: string): void {
-    this.usage.set(accessKeyId, { lastUsedDate: now.toISOString(), serviceName, region });
+    this.usage.set(accessKeyId, { at: now, serviceName, region });
   }
 
   /** The last use not yet written, if any. */
   pendingUse(accessKeyId: string): AccessKeyEntity['lastUsed'] {
-    return this.usage.get(accessKeyId);
+    const use = this.usage.get(accessKeyId);
+    return use && lastUsed(use);
   }
 
   /** Writes recorded key usage in one unit of work. */
@@ -80,35 +90,38 @@ export class Authenticator {
     const batch = [...this.usage];
     this.usage.clear();
     await this.env.store.write(async (tx) => {
-      for (const [id, lastUsed] of batch) {
+      for (const [id, use] of batch) {
         const rec = await tx.get<AccessKeyEntity>(KIND.accessKey, id);
-        if (rec) await tx.put(KIND.accessKey, id, rec.account, { ...rec.data, lastUsed });
+        if (rec) await tx.put(KIND.accessKey, id, rec.account, { ...rec.data, lastUsed: lastUsed(use) });
       }
     });
   }
 
   private async lookup(accessKeyId: string): Promise<KnownKey | null> {
     const cached = this.keys.get(accessKeyId);
-    if (cached !== undefined) return cached;
-    const known = await this.env.store.read(async (tx) => {
+    if (cached !== undefined) return cached.key;
+    const entry = await this.env.store.read(async (store) => {
+      const tx = new RecordingTx(store);
+      const read = (key: KnownKey | null) => ({ key, reads: tx.reads });
       const rec = await tx.get<AccessKeyEntity>(KIND.accessKey, accessKeyId);
-      if (!rec) return null;
+      if (!rec) return read(null);
       const user = await tx.get<UserEntity>(KIND.user, entityId(rec.account, rec.data.userName));
-      if (!user) return null;
+      if (!user) return read(null);
       const caller: Caller = { type: 'IAMUser', account: rec.account, arn: user.data.arn, userId: user.data.userId, userName: user.data.userName, accessKeyId };
-      return { caller, secret: openSecret(this.env, rec.data), active: rec.data.status === 'Active' };
+      return read({ caller, secret: openSecret(this.env, rec.data), active: rec.data.status === 'Active', signingKeys: new Map() });
     });
-    this.keys.set(accessKeyId, known);
-    return known;
+    if (this.keys.size >= MAX_CACHED_KEYS) this.keys.clear();
+    this.keys.set(accessKeyId, entry);
+    return entry.key;
   }
 
   private signingKey(key: KnownKey, info: SignatureInfo): Buffer {
-    const id = `${info.accessKeyId}/${info.date}/${info.region ?? ''}/${info.service}`;
-    let signing = this.signingKeys.get(id);
+    const id = `${info.date}/${info.region ?? ''}/${info.service}`;
+    let signing = key.signingKeys.get(id);
     if (!signing) {
-      if (this.signingKeys.size >= MAX_CACHED_SIGNING_KEYS) this.signingKeys.clear();
+      if (key.signingKeys.size >= MAX_SIGNING_KEYS_PER_KEY) key.signingKeys.clear();
       signing = deriveSigningKey(key.secret, info.date, info.region ?? '', info.service);
-      this.signingKeys.set(id, signing);
+      key.signingKeys.set(id, signing);
     }
     return signing;
   }

@@ -1,14 +1,16 @@
 /**
  * The compiled policies that apply to a caller: its inline and attached policies, those of its
  * groups, and its permissions boundary. Compiled policies are cached by ARN and version, and a
- * caller's whole set until the next write (the control plane is the only writer, so it knows).
+ * caller's whole set until a write changes one of the records it was built from (the control
+ * plane is the only writer, so it knows); so are the caller's tags, which every request's
+ * `aws:PrincipalTag/…` keys need.
  */
 import { awsError } from '../core/errors/index.js';
-import { entityId, KIND, type AccountEntity, type GroupEntity, type InlinePolicies, type ManagedPolicyEntity, type RoleEntity, type UserEntity } from '../core/model/iam-entities.js';
+import { entityId, KIND, type AccountEntity, type GroupEntity, type InlinePolicies, type ManagedPolicyEntity, type RoleEntity, type Tag, type UserEntity } from '../core/model/iam-entities.js';
 import { CompiledPolicy, compilePolicy, type PolicyLayer, type PolicySets } from '../core/policy/index.js';
 import type { ReadTx } from '../store/ports.js';
-import type { Caller } from './context.js';
-import { findPolicy } from './entities.js';
+import { isStale, RecordingTx, type Caller, type ChangedRecords, type Dependencies } from './context.js';
+import { findPolicy, loadUser } from './entities.js';
 
 /** A principal's own policies, as stored: the input of the compiler. */
 export interface PrincipalPolicies {
@@ -19,18 +21,35 @@ export interface PrincipalPolicies {
 
 export class CallerPolicies {
   private readonly managed = new Map<string, CompiledPolicy>();
-  private readonly callers = new Map<string, PolicySets>();
+  private readonly callers = new Map<string, { sets: PolicySets; reads: Dependencies }>();
+  private readonly tags = new Map<string, { tags: Tag[]; reads: Dependencies }>();
 
-  /** Forget every caller's set (after any write). Compiled managed versions stay: they never change. */
-  invalidate(): void {
-    this.callers.clear();
+  /**
+   * Forgets what a change made stale: the sets and tags built from a changed record, or every
+   * one when `changed` is undefined. Compiled managed versions stay: they never change.
+   */
+  invalidate(changed?: ChangedRecords): void {
+    for (const [arn, entry] of this.callers) if (isStale(entry.reads, changed)) this.callers.delete(arn);
+    for (const [arn, entry] of this.tags) if (isStale(entry.reads, changed)) this.tags.delete(arn);
+  }
+
+  /** The tags of the IAM user a caller signs as (NoSuchEntity when the user is gone); none for the root user. */
+  async principalTags(tx: ReadTx, caller: Caller): Promise<Tag[]> {
+    if (!caller.userName) return [];
+    const cached = this.tags.get(caller.arn);
+    if (cached) return cached.tags;
+    const recording = new RecordingTx(tx);
+    const { tags } = await loadUser(recording, caller.account, caller.userName);
+    this.tags.set(caller.arn, { tags, reads: recording.reads });
+    return tags;
   }
 
   async forCaller(tx: ReadTx, caller: Caller): Promise<PolicySets> {
     const cached = this.callers.get(caller.arn);
-    if (cached) return cached;
-    const sets = caller.type === 'Root' ? rootPolicies() : await this.compile(tx, await withAccountGrants(tx, caller, await userPolicies(tx, caller)));
-    this.callers.set(caller.arn, sets);
+    if (cached) return cached.sets;
+    const recording = new RecordingTx(tx);
+    const sets = caller.type === 'Root' ? rootPolicies() : await this.compile(recording, await withAccountGrants(recording, caller, await userPolicies(recording, caller)));
+    this.callers.set(caller.arn, { sets, reads: recording.reads });
     return sets;
   }
 

@@ -4,7 +4,7 @@
  */
 import type { RandomBytes } from '../core/ids.js';
 import type { ContextValue } from '../core/policy/index.js';
-import type { ReadTx, Store, WriteTx } from '../store/ports.js';
+import type { ListOptions, ReadTx, Store, WriteTx } from '../store/ports.js';
 
 export interface ControlPlaneEnv {
   store: Store;
@@ -80,10 +80,110 @@ export function defineOperation<I, O>(op: {
   return op;
 }
 
-/** A read transaction that refuses writes, for read-only operations. */
-export function readOnlyTx(tx: ReadTx): WriteTx {
-  const refuse = async (): Promise<never> => {
-    throw new Error('write attempted in a read-only operation');
-  };
-  return { get: (k, i) => tx.get(k, i), list: (k, o) => tx.list(k, o), count: (k, o) => tx.count(k, o), put: refuse, insert: refuse, delete: refuse };
+/** Names a stored record in change notifications and cache dependencies. */
+export function recordKey(kind: string, id: string): string {
+  return `${kind}/${id}`;
+}
+
+/**
+ * What a write changed, as `recordKey`s, for the caches that listen (IamService.onChange);
+ * undefined when anything may have changed.
+ */
+export type ChangedRecords = ReadonlySet<string> | undefined;
+
+/** The records a cached value was built from; 'all' when it read more than single records. */
+export type Dependencies = ReadonlySet<string> | 'all';
+
+/** Whether a value built from `reads` may be stale after `changed`. */
+export function isStale(reads: Dependencies, changed: ChangedRecords): boolean {
+  if (changed === undefined || reads === 'all') return true;
+  for (const key of reads) if (changed.has(key)) return true;
+  return false;
+}
+
+/**
+ * A read transaction that notes what is read through it, so that a value cached from those
+ * reads is dropped exactly when one of them changes (isStale).
+ */
+export class RecordingTx implements ReadTx {
+  private readonly records = new Set<string>();
+  private listed = false;
+
+  constructor(private readonly tx: ReadTx) {}
+
+  get reads(): Dependencies {
+    return this.listed ? 'all' : this.records;
+  }
+
+  get<T>(kind: string, id: string) {
+    this.records.add(recordKey(kind, id));
+    return this.tx.get<T>(kind, id);
+  }
+
+  list<T>(kind: string, options?: ListOptions) {
+    this.listed = true;
+    return this.tx.list<T>(kind, options);
+  }
+
+  count(kind: string, options?: Pick<ListOptions, 'account' | 'prefix'>) {
+    this.listed = true;
+    return this.tx.count(kind, options);
+  }
+
+  revision() {
+    return this.tx.revision();
+  }
+}
+
+/**
+ * The transaction an operation gets: the store's, refusing writes in a read-only operation, and
+ * noting the records a write changed (IamService tells its caches at the end of the unit, before
+ * the next unit runs).
+ */
+export class OperationTx implements WriteTx {
+  /** The records a put, or an insert or delete that took effect, changed. */
+  readonly changedRecords = new Set<string>();
+
+  constructor(
+    private readonly tx: ReadTx | WriteTx,
+    private readonly writable: boolean,
+  ) {}
+
+  get<T>(kind: string, id: string) {
+    return this.tx.get<T>(kind, id);
+  }
+
+  list<T>(kind: string, options?: ListOptions) {
+    return this.tx.list<T>(kind, options);
+  }
+
+  count(kind: string, options?: Pick<ListOptions, 'account' | 'prefix'>) {
+    return this.tx.count(kind, options);
+  }
+
+  revision() {
+    return this.tx.revision();
+  }
+
+  async put<T>(kind: string, id: string, account: string, data: T): Promise<void> {
+    await this.writer().put(kind, id, account, data);
+    this.changedRecords.add(recordKey(kind, id));
+  }
+
+  async insert<T>(kind: string, id: string, account: string, data: T): Promise<boolean> {
+    const inserted = await this.writer().insert(kind, id, account, data);
+    if (inserted) this.changedRecords.add(recordKey(kind, id));
+    return inserted;
+  }
+
+  async delete(kind: string, id: string): Promise<boolean> {
+    const deleted = await this.writer().delete(kind, id);
+    if (deleted) this.changedRecords.add(recordKey(kind, id));
+    return deleted;
+  }
+
+  private writer(): WriteTx {
+    if (!this.writable) throw new Error('write attempted in a read-only operation');
+    return this.tx as WriteTx;
+  }
 }

@@ -6,8 +6,7 @@ import { operationToAction } from '../core/catalog/index.js';
 import { awsError } from '../core/errors/index.js';
 import { accessDeniedMessage, evaluate, type AuthzRequest, type ContextValue, type Decision } from '../core/policy/index.js';
 import { CallerPolicies } from './caller-policies.js';
-import { readOnlyTx, type AnyOperation, type Caller, type ControlPlaneEnv, type OperationContext, type RequestInfo } from './context.js';
-import { loadUser } from './entities.js';
+import { OperationTx, type AnyOperation, type ChangedRecords, type Caller, type ControlPlaneEnv, type OperationContext, type RequestInfo } from './context.js';
 import { IAM_OPERATIONS } from './operations/index.js';
 
 export interface CallResult {
@@ -22,13 +21,16 @@ export interface CallResult {
 export class IamService {
   readonly policies = new CallerPolicies();
   private readonly operations: Map<string, AnyOperation>;
-  private readonly changeListeners: (() => void)[] = [];
+  /** The IAM action each operation is authorized as. */
+  private readonly actions: Map<string, string>;
+  private readonly changeListeners: ((changed: ChangedRecords) => void)[] = [];
 
   constructor(
     readonly env: ControlPlaneEnv,
     operations: readonly AnyOperation[] = IAM_OPERATIONS,
   ) {
     this.operations = new Map(operations.map((op) => [op.name, op]));
+    this.actions = new Map(operations.map((op) => [op.name, operationToAction('iam', op.name) ?? `iam:${op.name}`]));
   }
 
   /** Whether this service implements the operation. */
@@ -40,40 +42,64 @@ export class IamService {
     return this.operations.get(operation)?.write === false;
   }
 
-  /** Called after every write that changed something (caches listen). */
-  onChange(listener: () => void): void {
+  /** Called after every write that changed something, with the records it changed (caches listen). */
+  onChange(listener: (changed: ChangedRecords) => void): void {
     this.changeListeners.push(listener);
   }
 
-  /** Clears caches after a change made outside `call` (bootstrap, usage flush). */
-  changed(): void {
-    this.policies.invalidate();
-    for (const l of this.changeListeners) l();
+  /** Clears caches after a change: of `records`, or of anything when made outside `call` (bootstrap, tests). */
+  changed(records?: ReadonlySet<string>): void {
+    this.policies.invalidate(records);
+    for (const l of this.changeListeners) l(records);
   }
 
   async call(operation: string, input: Record<string, unknown>, caller: Caller, request: RequestInfo): Promise<CallResult> {
     const op = this.operations.get(operation);
     if (!op) throw awsError('InvalidAction', `The action ${operation} is not valid for this web service.`);
     const now = this.env.now();
-    let decision: Decision | undefined;
-    const work = async (ctx: OperationContext) => {
-      const resource = await op.resource(input, ctx);
-      decision = await this.authorize(ctx, op, input, resource);
-      return op.run(input, ctx);
-    };
-    const base = { env: this.env, caller, request, account: caller.account, now };
     if (!op.write) {
-      const output = await this.env.store.read((tx) => work({ ...base, tx: readOnlyTx(tx) }));
-      return { output, revision: await this.env.store.revision(), changed: false, decision: decision! };
+      // The revision comes from the same unit: one queue turn and one snapshot per read.
+      return this.env.store.read(async (tx) => {
+        const { output, decision } = await this.run(op, input, { env: this.env, caller, request, account: caller.account, now, tx: new OperationTx(tx, false) });
+        return { output, revision: await tx.revision(), changed: false, decision };
+      });
     }
-    const result = await this.env.store.write((tx) => work({ ...base, tx }));
-    if (result.changed) this.changed();
-    return { output: result.result, revision: result.revision, changed: result.changed, decision: decision! };
+    let ran = false;
+    let result;
+    try {
+      result = await this.env.store.write(async (tx) => {
+        const opTx = new OperationTx(tx, true);
+        try {
+          const out = await this.run(op, input, { env: this.env, caller, request, account: caller.account, now, tx: opTx });
+          ran = true;
+          return out;
+        } finally {
+          // The store may run the next unit before this one is committed (group commit): that
+          // unit must not be authorized with caches from before this one's changes.
+          if (opTx.changedRecords.size > 0) this.changed(opTx.changedRecords);
+        }
+      });
+    } catch (err) {
+      // The unit ran but was not committed (its group failed): caches filled since may hold
+      // what was rolled back.
+      if (ran) this.changed();
+      throw err;
+    }
+    return { output: result.result.output, revision: result.revision, changed: result.changed, decision: result.result.decision };
+  }
+
+  /** Authorizes the operation against the resource it acts on, then runs it. */
+  private async run(op: AnyOperation, input: Record<string, unknown>, ctx: OperationContext): Promise<{ output: unknown; decision: Decision }> {
+    const resource = await op.resource(input, ctx);
+    const decision = await this.authorize(ctx, op, input, resource);
+    return { output: await op.run(input, ctx), decision };
   }
 
   private async authorize(ctx: OperationContext, op: AnyOperation, input: unknown, resource: string): Promise<Decision> {
-    const action = operationToAction('iam', op.name) ?? `iam:${op.name}`;
-    const context: Record<string, ContextValue> = { ...(await this.callerContext(ctx)), ...((await op.context?.(input, ctx)) ?? {}) };
+    const action = this.actions.get(op.name) as string;
+    const context = await this.callerContext(ctx);
+    const opContext = await op.context?.(input, ctx);
+    if (opContext) Object.assign(context, opContext);
     const request: AuthzRequest = { principal: ctx.caller.arn, action, resource, context };
     const sets = await this.policies.forCaller(ctx.tx, ctx.caller);
     const decision = evaluate(request, sets);
@@ -99,8 +125,7 @@ export class IamService {
     };
     if (caller.userName) {
       out['aws:username'] = caller.userName;
-      const user = await loadUser(ctx.tx, caller.account, caller.userName);
-      for (const tag of user.tags) out[`aws:PrincipalTag/${tag.key}`] = tag.value;
+      for (const tag of await this.policies.principalTags(ctx.tx, caller)) out[`aws:PrincipalTag/${tag.key}`] = tag.value;
     }
     return out;
   }

@@ -3,14 +3,14 @@
  * decodes it, runs it, answers in AWS's XML, and records an audit event for every call,
  * failures included. Anything unexpected becomes `InternalFailure` with no internal text.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildAuditEvent, unauthenticatedIdentity, type AuditLog, type UserIdentity } from '../audit/index.js';
 import type { Authenticator } from '../control-plane/authenticator.js';
 import type { Caller } from '../control-plane/context.js';
 import type { IamService } from '../control-plane/iam-service.js';
 import { AwsError, awsError } from '../core/errors/index.js';
-import type { HttpRequestParts } from '../core/sigv4/index.js';
+import { sha256Hex, type HttpRequestParts } from '../core/sigv4/index.js';
 import { decodeForm, parseQueryRequest, serializeError, serializeResult, type QueryService } from '../protocol/index.js';
 import type { ServerLimits } from './limits.js';
 
@@ -30,9 +30,9 @@ const VERSIONS: Record<string, QueryService> = { '2010-05-08': 'iam', '2011-06-1
 
 class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+function readBody(req: IncomingMessage, declaredLength: string | undefined, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
+    const declared = Number(declaredLength);
     if (declared > max) return reject(new BodyTooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
@@ -50,14 +50,38 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   });
 }
 
-function headerPairs(raw: string[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i], raw[i + 1]]);
+interface RequestHeaders {
+  /** Every header as received, for SigV4. */
+  pairs: [string, string][];
+  /** The first value of each, as `req.headers` would have it. */
+  contentLength?: string;
+  userAgent?: string;
+}
+
+/** One pass over the raw headers: `req.headers` would build a second copy of them for two values. */
+function readHeaders(raw: string[]): RequestHeaders {
+  const out: RequestHeaders = { pairs: [] };
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i];
+    const value = raw[i + 1];
+    out.pairs.push([name, value]);
+    if (name.length === 10 && out.userAgent === undefined && name.toLowerCase() === 'user-agent') out.userAgent = value;
+    else if (name.length === 14 && out.contentLength === undefined && name.toLowerCase() === 'content-length') out.contentLength = value;
+  }
   return out;
 }
 
 function identityOf(caller: Caller): UserIdentity {
   return { type: caller.type, principalId: caller.userId, arn: caller.arn, accountId: caller.account, accessKeyId: caller.accessKeyId, ...(caller.userName ? { userName: caller.userName } : {}) };
+}
+
+/** Sends the response: every header in one writeHead call, rather than one setHeader call (and check) each. */
+function send(res: ServerResponse, status: number, body: string, requestId: string, revision: number | undefined, closeConnection: boolean): void {
+  const headers = ['Content-Type', 'text/xml', 'Content-Length', String(Buffer.byteLength(body)), 'x-amzn-RequestId', requestId];
+  if (revision !== undefined) headers.push('x-gatehouse-revision', String(revision));
+  if (closeConnection) headers.push('Connection', 'close');
+  res.writeHead(status, headers);
+  res.end(body);
 }
 
 export function createQueryHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -85,14 +109,10 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   let accessKeyId: string | undefined;
   let region = deps.homeRegion;
   let input: Record<string, unknown> | undefined;
+  let closeConnection = false;
+  const headers = readHeaders(req.rawHeaders);
 
-  const reply = (status: number, body: string, revision?: number) => {
-    res.statusCode = status;
-    res.setHeader('Content-Type', 'text/xml');
-    res.setHeader('x-amzn-RequestId', requestId);
-    if (revision !== undefined) res.setHeader('x-gatehouse-revision', String(revision));
-    res.end(body);
-  };
+  const reply = (status: number, body: string, revision?: number) => send(res, status, body, requestId, revision, closeConnection);
   const audit = (fields: { errorCode?: string; errorMessage?: string; responseElements?: Record<string, unknown> | null; readOnly: boolean }) => {
     if (!deps.audit) return;
     deps.audit.append(
@@ -102,7 +122,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
         eventName: operation,
         awsRegion: region,
         sourceIPAddress: req.socket.remoteAddress ?? '',
-        userAgent: req.headers['user-agent'],
+        userAgent: headers.userAgent,
         requestParameters: input ?? null,
         responseElements: fields.responseElements ?? null,
         errorCode: fields.errorCode,
@@ -124,10 +144,10 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     if (req.method !== 'POST' && req.method !== 'GET') throw awsError('InvalidAction', `Unsupported HTTP method ${req.method}`);
     let body: Buffer;
     try {
-      body = await readBody(req, deps.limits.maxBodyBytes);
+      body = await readBody(req, headers.contentLength, deps.limits.maxBodyBytes);
     } catch (err) {
       if (err instanceof BodyTooLarge) {
-        res.setHeader('Connection', 'close');
+        closeConnection = true;
         throw awsError('RequestEntityTooLarge', `Request body must be at most ${deps.limits.maxBodyBytes} bytes.`);
       }
       throw err;
@@ -136,7 +156,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     operation = form.get('Action') ?? 'Unknown';
     service = VERSIONS[form.get('Version') ?? ''] ?? 'iam';
 
-    const parts: HttpRequestParts = { method: req.method, path, query, headers: headerPairs(req.rawHeaders), bodySha256: createHash('sha256').update(body).digest('hex') };
+    const parts: HttpRequestParts = { method: req.method, path, query, headers: headers.pairs, bodySha256: sha256Hex(body) };
     const auth = await deps.authenticator.authenticate(parts, started, service);
     if (!auth.ok) {
       accessKeyId = auth.accessKeyId;
@@ -154,7 +174,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     const result = await deps.iam.call(operation, parsed.input, caller, {
       requestId,
       sourceIp: req.socket.remoteAddress ?? '',
-      userAgent: req.headers['user-agent'] ?? '',
+      userAgent: headers.userAgent ?? '',
       region,
       secureTransport: false,
     });

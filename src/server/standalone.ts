@@ -92,7 +92,8 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     log(`gatehouse: created account ${boot.accountId}; administrator ${boot.admin.arn}, access key written to ${file}`);
   }
 
-  const audit = AuditLog.open(join(dataDir, AUDIT_DB_FILE), deriveKey(masterKey, AUDIT_CHAIN_KEY_PURPOSE), { now });
+  // A worker thread hashes and writes the audit batches, so the request path never waits for them.
+  const audit = AuditLog.open(join(dataDir, AUDIT_DB_FILE), deriveKey(masterKey, AUDIT_CHAIN_KEY_PURPOSE), { now, worker: true });
   const iam = new IamService(env);
   const authenticator = new Authenticator(env, iam);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };

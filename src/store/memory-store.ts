@@ -108,7 +108,7 @@ class MemoryStore implements Store {
 
   read<R>(work: (tx: ReadTx) => Promise<R>): Promise<R> {
     return this.#unit(async () => {
-      const tx = new MemoryTx(this.#kinds, undefined);
+      const tx = new MemoryTx(this.#kinds, this.#revision, undefined);
       try {
         return await work(tx);
       } finally {
@@ -120,7 +120,7 @@ class MemoryStore implements Store {
   write<R>(work: (tx: WriteTx) => Promise<R>): Promise<WriteResult<R>> {
     return this.#unit(async () => {
       const revision = this.#revision + 1;
-      const tx = new MemoryTx(this.#kinds, revision);
+      const tx = new MemoryTx(this.#kinds, this.#revision, revision);
       let result: R;
       try {
         result = await work(tx);
@@ -189,6 +189,8 @@ function toChangeRecord(change: StoredChange): ChangeRecord {
 /** One unit's view: the committed kinds, overlaid with this unit's pending writes. */
 class MemoryTx implements WriteTx {
   readonly #committed: Map<string, KindTable>;
+  /** The committed revision this unit sees. */
+  readonly #seen: number;
   /** The revision this unit's writes get; undefined for a read unit. */
   readonly #revision: number | undefined;
   /** Per kind, the rows this unit wrote; null marks a delete. */
@@ -196,8 +198,9 @@ class MemoryTx implements WriteTx {
   readonly changes: PendingChange[] = [];
   #ended = false;
 
-  constructor(committed: Map<string, KindTable>, revision: number | undefined) {
+  constructor(committed: Map<string, KindTable>, seen: number, revision: number | undefined) {
     this.#committed = committed;
+    this.#seen = seen;
     this.#revision = revision;
   }
 
@@ -279,6 +282,11 @@ class MemoryTx implements WriteTx {
       return true;
     });
     return n;
+  }
+
+  async revision(): Promise<number> {
+    this.#check();
+    return this.#seen;
   }
 
   async put<T>(kind: string, id: string, account: string, data: T): Promise<void> {

@@ -44,6 +44,11 @@ export interface ReadTx {
   get<T>(kind: string, id: string): Promise<EntityRecord<T> | undefined>;
   list<T>(kind: string, options?: ListOptions): Promise<ListPage<T>>;
   count(kind: string, options?: Pick<ListOptions, 'account' | 'prefix'>): Promise<number>;
+  /**
+   * The revision this unit's reads reflect: the latest committed one (in a write unit, the one
+   * before the unit's own). Saves a reader a second unit just to learn it.
+   */
+  revision(): Promise<number>;
 }
 
 export interface WriteTx extends ReadTx {

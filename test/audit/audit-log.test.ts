@@ -443,3 +443,83 @@ describe('AuditLog.open: files that are not audit logs', () => {
     assert.throws(() => AuditLog.open(file, Buffer.alloc(16)), RangeError);
   });
 });
+
+describe('AuditLog with a writer thread (worker: true)', () => {
+  test('append hands events over; flush, query, verify and close see all of them', () => {
+    const log = AuditLog.open(file, key, { worker: true });
+    for (let i = 0; i < 5; i++) log.append(event(i, { eventName: `Call${i}` }));
+    assert.equal(log.pending, 5);
+    assert.equal(log.flush(), 5);
+    assert.equal(log.pending, 0);
+    log.append(event(5, { eventName: 'Last' }));
+    // Readers wait for the thread, as they wait for the in-process write.
+    assert.deepEqual(log.query({ limit: 2 }).map((e) => e.eventName), ['Last', 'Call4']);
+    assert.equal(log.verify().checked, 6);
+    log.append(event(6));
+    log.close();
+    const r = verifyFile();
+    assert.equal(r.ok, true);
+    assert.equal(r.checked, 7);
+    // The same chain, written by either kind of handle.
+    seed(1);
+    assert.equal(verifyFile().checked, 8);
+    assert.equal(verifyFile().ok, true);
+  });
+
+  test('a timer hands the buffer to the thread; back-pressure keeps a burst bounded and whole', async () => {
+    const log = AuditLog.open(file, key, { worker: true, flushIntervalMs: 5, maxBuffered: 10 });
+    log.append(event(0));
+    // No flush: the timer hands the event over, and the thread reports it written.
+    for (let i = 0; i < 500 && log.pending > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(log.pending, 0);
+    for (let i = 1; i <= 1000; i++) log.append(event(i % 1440));
+    assert.ok(log.pending <= 10 * 10 + 10, `pending ${log.pending}`);
+    log.close();
+    const r = verifyFile();
+    assert.equal(r.ok, true);
+    assert.equal(r.checked, 1001);
+  });
+
+  test('even a hand-built event cannot store a secret', () => {
+    const log = AuditLog.open(file, key, { worker: true });
+    const e = event(0);
+    (e as unknown as { requestParameters: unknown }).requestParameters = { userName: 'x', Password: 'hunter2' };
+    log.append(e);
+    log.close();
+    const db = new Database(file, { readonly: true });
+    const json = db.prepare('SELECT event_json FROM audit_events').pluck().get() as string;
+    db.close();
+    assert.deepEqual(JSON.parse(json).requestParameters, { userName: 'x', Password: REDACTED });
+    assert.equal(verifyFile().ok, true);
+  });
+
+  test('an altered checkpoint: writes fail and are reported, events are kept, close throws', async () => {
+    seed(2);
+    tamper("UPDATE audit_meta SET value = json_set(value, '$.seq', 1) WHERE key = 'checkpoint'");
+    const errors: unknown[] = [];
+    const log = AuditLog.open(file, key, { worker: true, flushIntervalMs: 5, onFlushError: (err) => errors.push(err) });
+    log.append(event(5));
+    for (let i = 0; i < 100 && errors.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(errors[0] instanceof AuditLogError && errors[0].code === 'tampered', String(errors[0]));
+    assert.equal(log.pending, 1);
+    // Retried on the timer, as the in-process writer does.
+    for (let i = 0; i < 100 && errors.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(errors.length >= 2);
+    assert.throws(() => log.flush(), (err: unknown) => err instanceof AuditLogError && err.code === 'tampered');
+    assert.deepEqual(kinds(log.verify()), [[2, 'checkpoint']]);
+    assert.throws(() => log.close(), (err: unknown) => err instanceof AuditLogError && err.code === 'tampered');
+  });
+});
+
+describe('AuditLog with a writer thread: a thread that cannot start', () => {
+  test('flush fails at once with writer-failed instead of waiting for an answer', async () => {
+    const log = AuditLog.open(file, key, { worker: true });
+    // The thread opens the file by name, after open() returned: take the name away first.
+    await rm(file);
+    log.append(event(0));
+    const started = Date.now();
+    assert.throws(() => log.flush(), (err: unknown) => err instanceof AuditLogError && err.code === 'writer-failed');
+    assert.ok(Date.now() - started < 30_000);
+    assert.throws(() => log.close(), (err: unknown) => err instanceof AuditLogError && err.code === 'writer-failed');
+  });
+});

@@ -140,6 +140,31 @@ export function runStoreDriverSuite(name: string, open: OpenStore): void {
           assert.deepEqual(second?.data, { tags: ['a'], nested: { n: 1 } });
         }));
 
+      it('a unit reads its own writes, and each get hands out a fresh copy', () =>
+        withStore(async (store) => {
+          await store.write((tx) => tx.put('user', 'u', ACCOUNT, { v: 1, list: ['a'] }));
+          await store.write(async (tx) => {
+            const first = await tx.get<{ v: number; list: string[] }>('user', 'u');
+            assert.ok(first);
+            first.data.list.push('mutated');
+            assert.deepEqual((await tx.get('user', 'u'))?.data, { v: 1, list: ['a'] });
+            await tx.put('user', 'u', ACCOUNT, { v: 2 });
+            assert.deepEqual(await tx.get('user', 'u'), { kind: 'user', id: 'u', account: ACCOUNT, data: { v: 2 }, revision: 2 });
+            assert.equal(await tx.get('user', 'new'), undefined);
+            assert.equal(await tx.insert('user', 'new', ACCOUNT, { v: 3 }), true);
+            assert.deepEqual((await tx.get('user', 'new'))?.data, { v: 3 });
+            await tx.delete('user', 'u');
+            assert.equal(await tx.get('user', 'u'), undefined);
+          });
+          await store.read(async (tx) => {
+            assert.equal(await tx.get('user', 'u'), undefined);
+            const copy = await tx.get<{ v: number }>('user', 'new');
+            assert.ok(copy);
+            copy.data.v = 99;
+            assert.deepEqual((await tx.get('user', 'new'))?.data, { v: 3 });
+          });
+        }));
+
       it('round-trips JSON: unicode, nesting and every JSON type', () =>
         withStore(async (store) => {
           const values: unknown[] = [
@@ -379,6 +404,30 @@ export function runStoreDriverSuite(name: string, open: OpenStore): void {
           assert.equal(next.revision, 2);
         }));
 
+      it("a unit's tx.revision() is the latest committed revision, before its own in a write", () =>
+        withStore(async (store) => {
+          assert.equal(await store.read((tx) => tx.revision()), 0);
+          await store.write((tx) => tx.put('user', 'a', ACCOUNT, {}));
+          assert.equal(await store.read((tx) => tx.revision()), 1);
+          const inWrite = await store.write(async (tx) => {
+            const before = await tx.revision();
+            await tx.put('user', 'b', ACCOUNT, {});
+            return [before, await tx.revision()];
+          });
+          assert.deepEqual(inWrite, { result: [1, 1], revision: 2, changed: true });
+          // Writes started together: each sees the one before it.
+          const seen = await Promise.all([1, 2, 3].map((i) => store.write(async (tx) => [await tx.revision(), await tx.put('user', `c${i}`, ACCOUNT, {})][0])));
+          assert.deepEqual(
+            seen.map((r) => [r.result, r.revision]),
+            [
+              [2, 3],
+              [3, 4],
+              [4, 5],
+            ],
+          );
+          assert.equal(await store.read((tx) => tx.revision()), 5);
+        }));
+
       it('changesSince returns entries after a revision, in whole revisions', () =>
         withStore(async (store) => {
           // Revisions with 1, 3, 1, 4 and 2 changes.
@@ -504,6 +553,34 @@ export function runStoreDriverSuite(name: string, open: OpenStore): void {
               [{ n: result }, { i: result - 1, n: result }],
             );
           }
+        }));
+
+      it('a unit that throws among writes started together rolls back only its own work', () =>
+        withStore(async (store) => {
+          const [first, failed, third] = await Promise.allSettled([
+            store.write((tx) => tx.put('user', 'a', ACCOUNT, { v: 1 })),
+            store.write(async (tx) => {
+              await tx.put('user', 'a', ACCOUNT, { v: 'lost' });
+              await tx.put('user', 'b', ACCOUNT, {});
+              throw new Error('boom');
+            }),
+            store.write(async (tx) => {
+              const a = await tx.get<{ v: number }>('user', 'a');
+              await tx.put('user', 'c', ACCOUNT, { sawA: a?.data.v });
+            }),
+          ]);
+          assert.equal(first.status === 'fulfilled' && first.value.revision, 1);
+          assert.equal(failed.status, 'rejected');
+          assert.equal(third.status === 'fulfilled' && third.value.revision, 2);
+          await store.read(async (tx) => {
+            assert.deepEqual((await tx.get('user', 'a'))?.data, { v: 1 });
+            assert.equal(await tx.get('user', 'b'), undefined);
+            assert.deepEqual((await tx.get('user', 'c'))?.data, { sawA: 1 });
+          });
+          assert.deepEqual(
+            (await allChanges(store)).map((c) => `${c.revision}:${c.id}`),
+            ['1:a', '2:c'],
+          );
         }));
 
       it('a read started during a write never sees its uncommitted data', () =>

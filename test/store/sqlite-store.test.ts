@@ -164,6 +164,29 @@ describe('sqlite store: file and schema', () => {
     }
   });
 
+  it('writes started together share one commit, and none resolves before it is committed', async () => {
+    const { dir, cleanup } = await tempDir();
+    const file = join(dir, 'store.db');
+    const store = await openSqliteStore(file);
+    // Another connection sees only what is committed.
+    const other = new Database(file, { readonly: true });
+    try {
+      const committedRows = () => other.prepare("SELECT count(*) FROM entities WHERE kind = 'user'").pluck().get() as number;
+      const seenOnResolve = await Promise.all(Array.from({ length: 10 }, (_, i) => store.write((tx) => tx.put('user', `u${i}`, 'acct', {})).then(committedRows)));
+      // One COMMIT made all ten durable: the first to resolve already sees every one.
+      assert.deepEqual(seenOnResolve, Array(10).fill(10));
+      // A unit of another kind commits the open group before it reads.
+      const writing = store.write((tx) => tx.put('user', 'late', 'acct', {}));
+      assert.equal(await store.read((tx) => tx.count('user')), 11);
+      assert.equal(committedRows(), 11);
+      assert.equal((await writing).revision, 11);
+    } finally {
+      other.close();
+      await store.close();
+      await cleanup();
+    }
+  });
+
   it('two connections to one file share one revision sequence', async () => {
     const { dir, cleanup } = await tempDir();
     const file = join(dir, 'store.db');

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { canonicalQuery } from './canonical-query.js';
 import { canonicalUri } from './canonical-uri.js';
 import { canonicalHeaderValue, firstHeader } from './request-headers.js';
@@ -52,9 +52,12 @@ export function canonicalRequest(req: HttpRequestParts, info: SignatureInfo, opt
   );
 }
 
-export function sha256Hex(data: string): string {
-  return createHash('sha256').update(data, 'utf8').digest('hex');
-}
+/**
+ * Lowercase hex SHA-256 of a string (as UTF-8) or bytes. crypto.hash (Node 20.12 and later)
+ * hashes without building a Hash object, about a microsecond less per call; a request needs two.
+ */
+export const sha256Hex: (data: string | Uint8Array) => string =
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'hex') : (data) => crypto.createHash('sha256').update(data).digest('hex');
 
 /** Algorithm, X-Amz-Date, credential scope and hex SHA-256 of the canonical request, one per line. */
 export function stringToSign(req: HttpRequestParts, info: SignatureInfo, options?: CanonicalizeOptions): string {

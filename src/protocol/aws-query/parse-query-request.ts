@@ -63,7 +63,10 @@ export function readQueryRequest(params: ReadonlyMap<string, string>): CheckedQu
  * model constraint violation, in AWS's wording) or InvalidParameterValue (a value not of its type).
  */
 export function parseQueryRequest(params: ReadonlyMap<string, string>): QueryRequest {
-  const { violations, ...request } = readQueryRequest(params);
+  // readQueryRequest without its copies: this runs on every request.
+  const { route: r, codec } = route(params);
+  if (!codec.readInput) return { ...r, input: {} };
+  const { input, violations } = codec.readInput(buildFormTree(params));
   if (violations.length) throw validationError(violations);
-  return request;
+  return { ...r, input };
 }
