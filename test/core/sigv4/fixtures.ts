@@ -1,5 +1,5 @@
 /**
- * Reading the conformance fixtures (copied byte-exact from /work/shared/conformance, see the README
+ * Reading the conformance fixtures (copied byte-exact from the shared conformance pack, see the README
  * next to them) into HttpRequestParts.
  */
 import { createHash } from 'node:crypto';
