@@ -140,3 +140,14 @@ export function requestTagContext(tags: TagInput, tagKeys?: string[]): Record<st
   if (keys.length) out['aws:TagKeys'] = keys;
   return out;
 }
+
+/** AWS's LimitExceeded for a quota; real answers end without a period ("…AccessKeysPerUser: 2"). */
+export function quotaExceeded(quota: string, limit: number) {
+  return awsError('LimitExceeded', `Cannot exceed quota for ${quota}: ${limit}`);
+}
+
+/** AWS-COMPAT: users, groups and roles cannot be deleted while policies remain, in this order. */
+export function refuseDeleteWhilePoliciesRemain(entity: { inlinePolicies: Record<string, string>; attachedPolicies: string[] }): void {
+  if (Object.keys(entity.inlinePolicies).length) throw awsError('DeleteConflict', 'Cannot delete entity, must delete policies first.');
+  if (entity.attachedPolicies.length) throw awsError('DeleteConflict', 'Cannot delete entity, must detach all policies first.');
+}

@@ -157,7 +157,7 @@ describe('groups', () => {
     await h.call('CreateUser', { userName: 'alice' });
     for (let i = 0; i < 11; i++) await h.call('CreateGroup', { groupName: `g${String(i).padStart(2, '0')}` });
     for (let i = 0; i < 10; i++) await h.call('AddUserToGroup', { groupName: `g${String(i).padStart(2, '0')}`, userName: 'alice' });
-    await assert.rejects(h.call('AddUserToGroup', { groupName: 'g10', userName: 'alice' }), { code: 'LimitExceeded', message: 'Cannot exceed quota for GroupsPerUser: 10.' });
+    await assert.rejects(h.call('AddUserToGroup', { groupName: 'g10', userName: 'alice' }), { code: 'LimitExceeded', message: 'Cannot exceed quota for GroupsPerUser: 10' });
     assert.equal(((await h.call('GetGroup', { groupName: 'g10' })) as GetGroupOut).users.length, 0);
     assert.equal(((await h.call('ListGroupsForUser', { userName: 'alice' })) as ListGroupsOut).groups.length, 10);
 
@@ -169,7 +169,7 @@ describe('groups', () => {
         await tx.put(KIND.group, entityId(ACCOUNT, name), ACCOUNT, group);
       }
     });
-    await assert.rejects(h.call('CreateGroup', { groupName: 'one-too-many' }), { code: 'LimitExceeded', message: 'Cannot exceed quota for GroupsPerAccount: 300.' });
+    await assert.rejects(h.call('CreateGroup', { groupName: 'one-too-many' }), { code: 'LimitExceeded', message: 'Cannot exceed quota for GroupsPerAccount: 300' });
     assert.equal(await groupRecord(h, 'one-too-many'), undefined);
   });
 

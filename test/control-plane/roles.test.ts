@@ -199,7 +199,7 @@ describe('roles', () => {
         await tx.put(KIND.role, entityId(ACCOUNT, name), ACCOUNT, role);
       }
     });
-    await assert.rejects(h.call('CreateRole', { roleName: 'one-too-many', assumeRolePolicyDocument: TRUST }), { code: 'LimitExceeded', message: 'Cannot exceed quota for RolesPerAccount: 1000.' });
+    await assert.rejects(h.call('CreateRole', { roleName: 'one-too-many', assumeRolePolicyDocument: TRUST }), { code: 'LimitExceeded', message: 'Cannot exceed quota for RolesPerAccount: 1000' });
     assert.equal(await roleRecord(h, 'one-too-many'), undefined);
   });
 

@@ -7,7 +7,7 @@ import { KIND, type AccessKeyEntity, type UserEntity } from '../../core/model/ia
 import type { ReadTx } from '../../store/ports.js';
 import { issueAccessKey } from '../access-key-secrets.js';
 import { defineOperation, type OperationContext } from '../context.js';
-import { entityArn, loadUser, saveUser } from '../entities.js';
+import { entityArn, loadUser, quotaExceeded, saveUser } from '../entities.js';
 import { iamArn } from '../iam-arns.js';
 import { paginate } from '../paging.js';
 import { userNameOrCaller } from './users.js';
@@ -49,7 +49,7 @@ export const createAccessKey = defineOperation({
   async run(input: { userName?: string }, ctx) {
     const user = await loadUser(ctx.tx, ctx.account, userNameOrCaller(ctx, input.userName));
     // AWS-COMPAT: inactive keys count too, and AWS's message has no final period.
-    if (user.accessKeys.length >= ACCESS_KEYS_PER_USER) throw awsError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: ${ACCESS_KEYS_PER_USER}`);
+    if (user.accessKeys.length >= ACCESS_KEYS_PER_USER) throw quotaExceeded('AccessKeysPerUser', ACCESS_KEYS_PER_USER);
     const { entity, secretAccessKey } = await issueAccessKey(ctx.tx, ctx.env, ctx.account, user, ctx.now);
     await saveUser(ctx.tx, ctx.account, user);
     return { accessKey: { ...accessKeyMetadata(entity), secretAccessKey } };

@@ -7,7 +7,7 @@ import { awsError } from '../../core/errors/index.js';
 import type { GroupEntity, RoleEntity, UserEntity } from '../../core/model/iam-entities.js';
 import type { ReadTx, WriteTx } from '../../store/ports.js';
 import { defineOperation, type AnyOperation, type OperationContext } from '../context.js';
-import { entityArn, findGroup, findRole, findUser, loadGroup, loadRole, loadUser, policyIdOfArn, saveGroup, saveRole, saveUser } from '../entities.js';
+import { entityArn, findGroup, findRole, findUser, loadGroup, loadRole, loadUser, policyIdOfArn, quotaExceeded, saveGroup, saveRole, saveUser } from '../entities.js';
 import { parseIamArn } from '../iam-arns.js';
 import { paginate } from '../paging.js';
 import { adjustPolicyUsage } from './boundaries.js';
@@ -70,7 +70,7 @@ function attachmentOperations<E extends Holding>(holder: Holder<E>): AnyOperatio
       if (!policy || !policy.isAttachable) throw awsError('NoSuchEntity', `Policy ${input.policyArn} does not exist or is not attachable.`);
       // AWS-COMPAT: attaching a policy that is already attached succeeds and changes nothing.
       if (entity.attachedPolicies.includes(policy.arn)) return undefined;
-      if (entity.attachedPolicies.length >= ATTACHED_POLICIES_QUOTA) throw awsError('LimitExceeded', `Cannot exceed quota for PoliciesPer${label}: ${ATTACHED_POLICIES_QUOTA}`);
+      if (entity.attachedPolicies.length >= ATTACHED_POLICIES_QUOTA) throw quotaExceeded(`PoliciesPer${label}`, ATTACHED_POLICIES_QUOTA);
       await holder.save(ctx.tx, ctx.account, { ...entity, attachedPolicies: [...entity.attachedPolicies, policy.arn] });
       await adjustPolicyUsage(ctx.tx, policy.arn, 'attachmentCount', +1);
       return undefined;

@@ -10,7 +10,7 @@ import { ID_PREFIX, newUniqueId } from '../../core/ids.js';
 import { entityId, KIND, type GroupEntity, type UserEntity } from '../../core/model/iam-entities.js';
 import type { ReadTx } from '../../store/ports.js';
 import { defineOperation } from '../context.js';
-import { entityArn, findGroup, findUser, listAll, loadGroup, loadUser, saveGroup, saveUser } from '../entities.js';
+import { entityArn, findGroup, findUser, listAll, loadGroup, loadUser, quotaExceeded, refuseDeleteWhilePoliciesRemain, saveGroup, saveUser } from '../entities.js';
 import { iamArn } from '../iam-arns.js';
 import { paginate, withPathPrefix } from '../paging.js';
 import { userOutput } from './users.js';
@@ -45,7 +45,7 @@ export const createGroup = defineOperation({
   async run(input: { groupName: string; path?: string }, ctx) {
     const { tx, account } = ctx;
     if (await findGroup(tx, account, input.groupName)) throw awsError('EntityAlreadyExists', `Group with name ${input.groupName} already exists.`);
-    if ((await tx.count(KIND.group, { account })) >= GROUPS_PER_ACCOUNT) throw awsError('LimitExceeded', `Cannot exceed quota for GroupsPerAccount: ${GROUPS_PER_ACCOUNT}.`);
+    if ((await tx.count(KIND.group, { account })) >= GROUPS_PER_ACCOUNT) throw quotaExceeded('GroupsPerAccount', GROUPS_PER_ACCOUNT);
     const path = input.path ?? '/';
     const group: GroupEntity = {
       groupName: input.groupName,
@@ -131,8 +131,7 @@ export const deleteGroup = defineOperation({
     if ((await tx.count(KIND.groupMember, { account, prefix: `${entityId(account, group.groupName)}/` })) > 0) {
       throw awsError('DeleteConflict', 'Cannot delete entity, must remove users from group first.');
     }
-    if (Object.keys(group.inlinePolicies).length) throw awsError('DeleteConflict', 'Cannot delete entity, must delete policies first.');
-    if (group.attachedPolicies.length) throw awsError('DeleteConflict', 'Cannot delete entity, must detach all policies first.');
+    refuseDeleteWhilePoliciesRemain(group);
     await tx.delete(KIND.group, entityId(account, group.groupName));
     return undefined;
   },
@@ -149,7 +148,7 @@ export const addUserToGroup = defineOperation({
     const key = byName(group.groupName);
     // AWS-COMPAT: adding a user that is already a member succeeds and changes nothing.
     if (user.groups.includes(key)) return undefined;
-    if (user.groups.length >= GROUPS_PER_USER) throw awsError('LimitExceeded', `Cannot exceed quota for GroupsPerUser: ${GROUPS_PER_USER}.`);
+    if (user.groups.length >= GROUPS_PER_USER) throw quotaExceeded('GroupsPerUser', GROUPS_PER_USER);
     await tx.put(KIND.groupMember, memberId(account, group.groupName, user.userName), account, { userName: user.userName });
     await saveUser(tx, account, { ...user, groups: [...user.groups, key] });
     return undefined;

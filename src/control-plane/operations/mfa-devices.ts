@@ -9,7 +9,7 @@ import { awsError } from '../../core/errors/index.js';
 import { entityId, KIND, type MfaDeviceEntity, type UserEntity } from '../../core/model/iam-entities.js';
 import type { ReadTx, WriteTx } from '../../store/ports.js';
 import { defineOperation, type OperationContext } from '../context.js';
-import { entityArn, findUser, loadUser, mergeTags, requestTagContext, saveUser, type TagInput } from '../entities.js';
+import { entityArn, findUser, loadUser, mergeTags, quotaExceeded, requestTagContext, saveUser, type TagInput } from '../entities.js';
 import { iamArn, parseIamArn } from '../iam-arns.js';
 import { paginate } from '../paging.js';
 import { USERS_PER_ACCOUNT, userNameOrCaller, userOutput } from './users.js';
@@ -123,7 +123,7 @@ export const createVirtualMFADevice = defineOperation({
     const id = deviceId(ctx.account, path, input.virtualMFADeviceName);
     if (await ctx.tx.get(KIND.mfa, id)) throw awsError('EntityAlreadyExists', 'MFADevice entity at the same path and name already exists.');
     if ((await ctx.tx.count(KIND.mfa, { account: ctx.account })) >= VIRTUAL_MFA_DEVICES_PER_ACCOUNT) {
-      throw awsError('LimitExceeded', `Cannot exceed quota for VirtualMFADevicesPerAccount: ${VIRTUAL_MFA_DEVICES_PER_ACCOUNT}`);
+      throw quotaExceeded('VirtualMFADevicesPerAccount', VIRTUAL_MFA_DEVICES_PER_ACCOUNT);
     }
     const serialNumber = iamArn(ctx.env.partition, ctx.account, 'mfa', path, input.virtualMFADeviceName);
     const seed = new Secret({ buffer: Uint8Array.from(ctx.env.random(SEED_BYTES)).buffer }).base32;
@@ -150,7 +150,7 @@ export const enableMFADevice = defineOperation({
     const user = await loadUser(ctx.tx, ctx.account, input.userName);
     const { id, device } = await loadDevice(ctx, input.serialNumber);
     if (device.userName) throw awsError('EntityAlreadyExists', 'MFA Device is already in use.');
-    if (user.mfaDevices.length >= MFA_DEVICES_PER_USER) throw awsError('LimitExceeded', `Cannot exceed quota for MFADevicesPerUser: ${MFA_DEVICES_PER_USER}`);
+    if (user.mfaDevices.length >= MFA_DEVICES_PER_USER) throw quotaExceeded('MFADevicesPerUser', MFA_DEVICES_PER_USER);
     const step = verifyCodes(ctx, device, input, ENABLE_WINDOW);
     await saveDevice(ctx.tx, ctx.account, id, { ...device, userName: user.userName, enableDate: ctx.now.toISOString(), lastCounter: step, drift: undefined });
     await saveUser(ctx.tx, ctx.account, { ...user, mfaDevices: [...user.mfaDevices, device.serialNumber] });

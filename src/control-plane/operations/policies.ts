@@ -7,7 +7,7 @@ import { awsError } from '../../core/errors/index.js';
 import { ID_PREFIX, newUniqueId } from '../../core/ids.js';
 import { entityId, KIND, type ManagedPolicyEntity, type PolicyVersionEntity } from '../../core/model/iam-entities.js';
 import { defineOperation, type OperationContext } from '../context.js';
-import { findPolicy, listAll, mergeTags, policyIdOfArn, removeTags, requestTagContext, savePolicy, type TagInput } from '../entities.js';
+import { findPolicy, listAll, mergeTags, policyIdOfArn, quotaExceeded, removeTags, requestTagContext, savePolicy, type TagInput } from '../entities.js';
 import { iamArn } from '../iam-arns.js';
 import { paginate, withPathPrefix } from '../paging.js';
 import { checkPolicyDocument } from '../policy-documents.js';
@@ -104,7 +104,7 @@ export const createPolicy = defineOperation({
     if (await tx.get(KIND.policy, entityId(account, input.policyName))) {
       throw awsError('EntityAlreadyExists', `A policy called ${input.policyName} already exists. Duplicate names are not allowed.`);
     }
-    if ((await tx.count(KIND.policy, { account })) >= POLICIES_PER_ACCOUNT) throw awsError('LimitExceeded', `Cannot exceed quota for PoliciesPerAccount: ${POLICIES_PER_ACCOUNT}`);
+    if ((await tx.count(KIND.policy, { account })) >= POLICIES_PER_ACCOUNT) throw quotaExceeded('PoliciesPerAccount', POLICIES_PER_ACCOUNT);
     const path = input.path ?? '/';
     const now = ctx.now.toISOString();
     const policy: ManagedPolicyEntity = {

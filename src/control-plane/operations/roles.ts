@@ -3,7 +3,7 @@ import { awsError } from '../../core/errors/index.js';
 import { ID_PREFIX, newUniqueId } from '../../core/ids.js';
 import { entityId, KIND, type RoleEntity } from '../../core/model/iam-entities.js';
 import { defineOperation } from '../context.js';
-import { entityArn, findRole, listAll, loadRole, mergeTags, removeTags, requestTagContext, saveRole, type TagInput } from '../entities.js';
+import { entityArn, findRole, listAll, loadRole, mergeTags, quotaExceeded, refuseDeleteWhilePoliciesRemain, removeTags, requestTagContext, saveRole, type TagInput } from '../entities.js';
 import { iamArn } from '../iam-arns.js';
 import { paginate, withPathPrefix } from '../paging.js';
 import { checkPolicyDocument } from '../policy-documents.js';
@@ -49,7 +49,7 @@ export const createRole = defineOperation({
   ) {
     const { tx, account } = ctx;
     if (await findRole(tx, account, input.roleName)) throw awsError('EntityAlreadyExists', `Role with name ${input.roleName} already exists.`);
-    if ((await tx.count(KIND.role, { account })) >= ROLES_PER_ACCOUNT) throw awsError('LimitExceeded', `Cannot exceed quota for RolesPerAccount: ${ROLES_PER_ACCOUNT}.`);
+    if ((await tx.count(KIND.role, { account })) >= ROLES_PER_ACCOUNT) throw quotaExceeded('RolesPerAccount', ROLES_PER_ACCOUNT);
     checkPolicyDocument(input.assumeRolePolicyDocument, 'trust');
     if (input.permissionsBoundary) await checkBoundaryPolicy(tx, input.permissionsBoundary);
     const path = input.path ?? '/';
@@ -142,8 +142,7 @@ export const deleteRole = defineOperation({
     const { tx, account } = ctx;
     const role = await loadRole(tx, account, input.roleName);
     // AWS-COMPAT: DeleteRole refuses while policies hang off the role (same wording as DeleteUser's).
-    if (Object.keys(role.inlinePolicies).length) throw awsError('DeleteConflict', 'Cannot delete entity, must delete policies first.');
-    if (role.attachedPolicies.length) throw awsError('DeleteConflict', 'Cannot delete entity, must detach all policies first.');
+    refuseDeleteWhilePoliciesRemain(role);
     if (role.permissionsBoundary) await adjustPolicyUsage(tx, role.permissionsBoundary, 'permissionsBoundaryUsageCount', -1);
     await tx.delete(KIND.role, entityId(account, role.roleName));
     return undefined;

@@ -3,7 +3,7 @@ import { awsError } from '../../core/errors/index.js';
 import { ID_PREFIX, newUniqueId } from '../../core/ids.js';
 import { entityId, KIND, type AccessKeyEntity, type MfaDeviceEntity, type UserEntity } from '../../core/model/iam-entities.js';
 import { defineOperation, type OperationContext } from '../context.js';
-import { entityArn, findUser, listAll, loadUser, mergeTags, removeTags, requestTagContext, saveUser, type TagInput } from '../entities.js';
+import { entityArn, findUser, listAll, loadUser, mergeTags, quotaExceeded, refuseDeleteWhilePoliciesRemain, removeTags, requestTagContext, saveUser, type TagInput } from '../entities.js';
 import { iamArn } from '../iam-arns.js';
 import { paginate, withPathPrefix } from '../paging.js';
 import { adjustPolicyUsage, boundaryOutput, checkBoundaryPolicy } from './boundaries.js';
@@ -43,7 +43,7 @@ export const createUser = defineOperation({
   async run(input: { userName: string; path?: string; permissionsBoundary?: string; tags?: TagInput }, ctx) {
     const { tx, account } = ctx;
     if (await findUser(tx, account, input.userName)) throw awsError('EntityAlreadyExists', `User with name ${input.userName} already exists.`);
-    if ((await tx.count(KIND.user, { account })) >= USERS_PER_ACCOUNT) throw awsError('LimitExceeded', `Cannot exceed quota for UsersPerAccount: ${USERS_PER_ACCOUNT}`);
+    if ((await tx.count(KIND.user, { account })) >= USERS_PER_ACCOUNT) throw quotaExceeded('UsersPerAccount', USERS_PER_ACCOUNT);
     if (input.permissionsBoundary) await checkBoundaryPolicy(tx, input.permissionsBoundary);
     const path = input.path ?? '/';
     const user: UserEntity = {
@@ -133,8 +133,7 @@ export const deleteUser = defineOperation({
     if (user.loginProfile) throw awsError('DeleteConflict', 'Cannot delete entity, must delete login profile first.');
     if (user.accessKeys.length) throw awsError('DeleteConflict', 'Cannot delete entity, must delete access keys first.');
     if (user.mfaDevices.length) throw awsError('DeleteConflict', 'Cannot delete entity, must delete MFA device first.');
-    if (Object.keys(user.inlinePolicies).length) throw awsError('DeleteConflict', 'Cannot delete entity, must delete policies first.');
-    if (user.attachedPolicies.length) throw awsError('DeleteConflict', 'Cannot delete entity, must detach all policies first.');
+    refuseDeleteWhilePoliciesRemain(user);
     if (user.groups.length) throw awsError('DeleteConflict', 'Cannot delete entity, must remove user from all groups first.');
     if (user.permissionsBoundary) await adjustPolicyUsage(tx, user.permissionsBoundary, 'permissionsBoundaryUsageCount', -1);
     await tx.delete(KIND.user, entityId(account, user.userName));
