@@ -48,3 +48,30 @@ export function newAccountId(random: RandomBytes): string {
   for (let i = 1; i < 12; i++) out += String(bytes[i] % 10);
   return out;
 }
+
+/**
+ * A temporary (`ASIA…`) access key id that carries its account, as AWS's do, so that
+ * GetAccessKeyInfo answers for any session without a lookup: 40 bits of account id and 40
+ * random bits, in base32.
+ */
+export function newTemporaryAccessKeyId(account: string, random: RandomBytes): string {
+  let bits = (BigInt(account) << 40n) | BigInt('0x' + random(5).toString('hex'));
+  let out = '';
+  for (let i = 0; i < 16; i++) {
+    out = BASE32[Number(bits & 31n)] + out;
+    bits >>= 5n;
+  }
+  return ID_PREFIX.temporaryAccessKey + out;
+}
+
+/** The account a temporary access key id carries (undefined for any other id). */
+export function accountOfTemporaryAccessKeyId(accessKeyId: string): string | undefined {
+  if (accessKeyId.length !== 20 || !accessKeyId.startsWith(ID_PREFIX.temporaryAccessKey)) return undefined;
+  let bits = 0n;
+  for (const ch of accessKeyId.slice(4)) {
+    const v = BASE32.indexOf(ch);
+    if (v < 0) return undefined;
+    bits = (bits << 5n) | BigInt(v);
+  }
+  return String(bits >> 40n).padStart(12, '0');
+}

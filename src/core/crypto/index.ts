@@ -43,3 +43,30 @@ export function constantTimeEqual(a: string | Buffer, b: string | Buffer): boole
   }
   return timingSafeEqual(x, y);
 }
+
+/** Seals bytes with AES-256-GCM: `iv(12) | tag(16) | ciphertext`, with `aad` bound. */
+export function sealBytes(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(aad);
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]);
+}
+
+/** Opens what sealBytes sealed; undefined when the key, the aad or any byte is wrong. */
+export function openBytes(key: Buffer, sealed: Buffer, aad: Buffer): Buffer | undefined {
+  if (sealed.length < 28) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
+    decipher.setAAD(aad);
+    decipher.setAuthTag(sealed.subarray(12, 28));
+    return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A 32-byte subkey of a derived key, for one label (HKDF-SHA256). */
+export function deriveSubkey(key: Buffer, label: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), label, 32));
+}
