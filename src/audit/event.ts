@@ -31,23 +31,30 @@ export type UserIdentityType =
   | 'WebIdentityUser'
   | 'Unknown';
 
+/** Who issued a session's credentials: the role of a role session, the user behind a federated user. */
 export interface SessionIssuer {
   type: 'Root' | 'IAMUser' | 'Role';
   principalId: string;
   arn: string;
   accountId: string;
-  userName: string;
+  /** The role's or user's name; CloudTrail leaves it out for a root user without an account alias. */
+  userName?: string;
 }
 
+/**
+ * Set when the request was signed with temporary credentials. `sessionIssuer` is absent for
+ * GetSessionToken credentials, whose identity is the user itself.
+ */
 export interface SessionContext {
   sessionIssuer?: SessionIssuer;
   webIdFederationData?: { federatedProvider: string; attributes: Record<string, string> };
   attributes: {
-    /** ISO 8601, seconds, UTC: when the temporary credentials were issued. */
+    /** ISO 8601, seconds, UTC (`2024-05-01T12:00:00Z`): when the temporary credentials were issued. */
     creationDate: string;
     // AWS-COMPAT: a string, not a boolean, in every CloudTrail record.
     mfaAuthenticated: 'true' | 'false';
   };
+  /** The source identity the session carries (AssumeRole SourceIdentity), as CloudTrail puts it here. */
   sourceIdentity?: string;
 }
 

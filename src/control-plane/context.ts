@@ -3,6 +3,7 @@
  * request's facts and the injected clock and randomness.
  */
 import type { RandomBytes } from '../core/ids.js';
+import type { Principal } from '../core/model/principal.js';
 import type { ContextValue } from '../core/policy/index.js';
 import type { ListOptions, ReadTx, Store, WriteTx } from '../store/ports.js';
 
@@ -13,18 +14,15 @@ export interface ControlPlaneEnv {
   /** Key that seals secrets at rest (derived from the master key for purpose "secrets"). */
   secretsKey: Buffer;
   partition: string;
+  /** Root of the session-token key schedule (derived from the master key for purpose "sts-token-keys"). */
+  tokenRoot: Buffer;
 }
 
-/** The authenticated principal that made a request. */
-export interface Caller {
-  type: 'IAMUser' | 'Root';
-  account: string;
-  arn: string;
-  /** The unique id (`AIDA…`) or, for the root user, the account id. */
-  userId: string;
-  userName?: string;
-  accessKeyId: string;
-}
+/**
+ * The authenticated principal that made a request: the shared Principal, so both planes see a
+ * caller alike. A session (temporary credentials) has `session` set.
+ */
+export type Caller = Principal;
 
 /** Facts of the HTTP request that policies and the audit trail see. */
 export interface RequestInfo {

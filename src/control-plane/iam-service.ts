@@ -4,7 +4,9 @@
  */
 import { operationToAction } from '../core/catalog/index.js';
 import { awsError } from '../core/errors/index.js';
-import { accessDeniedMessage, evaluate, type AuthzRequest, type ContextValue, type Decision } from '../core/policy/index.js';
+import { principalContext } from '../core/model/principal-context.js';
+import { accessDeniedMessage, evaluate, type AuthzRequest, type Decision } from '../core/policy/index.js';
+import { MESSAGES } from '../core/sigv4/index.js';
 import { CallerPolicies } from './caller-policies.js';
 import { OperationTx, type AnyOperation, type ChangedRecords, type Caller, type ControlPlaneEnv, type OperationContext, type RequestInfo } from './context.js';
 import { IAM_OPERATIONS } from './operations/index.js';
@@ -56,6 +58,7 @@ export class IamService {
   async call(operation: string, input: Record<string, unknown>, caller: Caller, request: RequestInfo): Promise<CallResult> {
     const op = this.operations.get(operation);
     if (!op) throw awsError('InvalidAction', `The action ${operation} is not valid for this web service.`);
+    refuseSessionsIamRefuses(caller);
     const now = this.env.now();
     if (!op.write) {
       // The revision comes from the same unit: one queue turn and one snapshot per read.
@@ -97,36 +100,34 @@ export class IamService {
 
   private async authorize(ctx: OperationContext, op: AnyOperation, input: unknown, resource: string): Promise<Decision> {
     const action = this.actions.get(op.name) as string;
+    // The sets first: they refuse a session whose user is gone before anything reads the user.
+    const sets = await this.policies.forCaller(ctx.tx, ctx.caller);
     const context = await this.callerContext(ctx);
     const opContext = await op.context?.(input, ctx);
     if (opContext) Object.assign(context, opContext);
     const request: AuthzRequest = { principal: ctx.caller.arn, action, resource, context };
-    const sets = await this.policies.forCaller(ctx.tx, ctx.caller);
     const decision = evaluate(request, sets);
     if (decision.decision !== 'Allow') throw awsError('AccessDenied', accessDeniedMessage(request, decision) ?? `User: ${ctx.caller.arn} is not authorized to perform: ${action}`);
     return decision;
   }
 
-  /** The global condition keys AWS sets for a request signed with a user's long-term key. */
-  private async callerContext(ctx: OperationContext): Promise<Record<string, ContextValue>> {
+  /** The global condition keys AWS sets for the request (shared with the data planes). */
+  private async callerContext(ctx: OperationContext) {
     const { caller, request, now } = ctx;
-    const out: Record<string, ContextValue> = {
-      'aws:PrincipalArn': caller.arn,
-      'aws:PrincipalAccount': caller.account,
-      'aws:PrincipalType': caller.type === 'Root' ? 'Account' : 'User',
-      'aws:userid': caller.userId,
-      'aws:SourceIp': request.sourceIp,
-      'aws:UserAgent': request.userAgent,
-      'aws:SecureTransport': String(request.secureTransport),
-      'aws:CurrentTime': now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
-      'aws:RequestedRegion': request.region,
-      'aws:ViaAWSService': 'false',
-    };
-    if (caller.userName) {
-      out['aws:username'] = caller.userName;
-      for (const tag of await this.policies.principalTags(ctx.tx, caller)) out[`aws:PrincipalTag/${tag.key}`] = tag.value;
-    }
-    return out;
+    const ownTags = await this.policies.principalTags(ctx.tx, caller);
+    return principalContext(caller, ownTags, { now, sourceIp: request.sourceIp, userAgent: request.userAgent, secureTransport: request.secureTransport, region: request.region });
   }
+}
+
+/**
+ * AWS-COMPAT: IAM does not accept credentials from GetSessionToken unless MFA was presented to
+ * get them, nor credentials from GetFederationToken at all ("Compare AWS STS credentials", IAM
+ * User Guide). AWS refuses them as it refuses an unknown token, with InvalidClientTokenId and
+ * the usual wording, not AccessDenied (seen in aws/aws-sdk-js#460, 99designs/aws-vault#15 and
+ * #328, cloudyr/aws.iam#15).
+ */
+function refuseSessionsIamRefuses(caller: Caller): void {
+  const session = caller.session;
+  if (!session) return;
+  if (session.kind === 'FederatedUser' || (session.kind === 'SessionToken' && session.mfaAuthenticatedAt === undefined)) throw awsError('InvalidClientTokenId', MESSAGES.invalidClientTokenId);
 }

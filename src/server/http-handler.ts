@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { buildAuditEvent, unauthenticatedIdentity, type AuditLog, type UserIdentity } from '../audit/index.js';
+import { buildAuditEvent, unauthenticatedIdentity, type AuditLog, type SessionIssuer, type UserIdentity } from '../audit/index.js';
 import type { Authenticator } from '../control-plane/authenticator.js';
 import type { Caller } from '../control-plane/context.js';
 import type { IamService } from '../control-plane/iam-service.js';
@@ -71,8 +71,31 @@ function readHeaders(raw: string[]): RequestHeaders {
   return out;
 }
 
+/**
+ * CloudTrail's userIdentity for a caller. A session adds `sessionContext`: who issued it (the role
+ * for a role session, the calling user for a federated user; nothing for GetSessionToken, whose
+ * caller is the user itself), when, whether with MFA, and the source identity.
+ */
 function identityOf(caller: Caller): UserIdentity {
-  return { type: caller.type, principalId: caller.userId, arn: caller.arn, accountId: caller.account, accessKeyId: caller.accessKeyId, ...(caller.userName ? { userName: caller.userName } : {}) };
+  const identity: UserIdentity = { type: caller.type, principalId: caller.userId, arn: caller.arn, accountId: caller.account, accessKeyId: caller.accessKeyId };
+  if (caller.type === 'IAMUser' && caller.userName) identity.userName = caller.userName;
+  const s = caller.session;
+  if (!s) return identity;
+  const account = caller.account;
+  const sessionIssuer: SessionIssuer | undefined =
+    s.kind === 'AssumedRole'
+      ? { type: 'Role', principalId: s.roleId ?? '', arn: s.roleArn ?? '', accountId: account, userName: s.roleName ?? '' }
+      : s.kind === 'FederatedUser'
+        ? s.userName
+          ? { type: 'IAMUser', principalId: s.userId ?? '', arn: s.userArn ?? '', accountId: account, userName: s.userName }
+          : { type: 'Root', principalId: account, arn: s.userArn ?? '', accountId: account }
+        : undefined;
+  identity.sessionContext = {
+    ...(sessionIssuer ? { sessionIssuer } : {}),
+    attributes: { creationDate: new Date(s.issuedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), mfaAuthenticated: s.mfaAuthenticatedAt !== undefined ? 'true' : 'false' },
+    ...(s.sourceIdentity !== undefined ? { sourceIdentity: s.sourceIdentity } : {}),
+  };
+  return identity;
 }
 
 /** Sends the response: every header in one writeHead call, rather than one setHeader call (and check) each. */

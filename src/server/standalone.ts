@@ -75,7 +75,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     if (err instanceof StoreOpenError) throw new StartupError(err.message);
     throw err;
   }
-  const env: ControlPlaneEnv = { store, now, random: randomBytes, secretsKey: deriveKey(masterKey, 'secrets'), partition: 'aws' };
+  const env: ControlPlaneEnv = { store, now, random: randomBytes, secretsKey: deriveKey(masterKey, 'secrets'), partition: 'aws', tokenRoot: deriveKey(masterKey, 'sts-token-keys') };
   let boot;
   try {
     boot = await bootstrap(env);

@@ -32,7 +32,7 @@ async function setUp() {
     changesSince: (after, limit) => store.changesSince(after, limit),
     close: () => store.close(),
   };
-  const env: ControlPlaneEnv = { store: counting, now: () => NOW, random: seededRandom(), secretsKey: deriveKey(Buffer.alloc(32, 7), 'secrets'), partition: 'aws' };
+  const env: ControlPlaneEnv = { store: counting, now: () => NOW, random: seededRandom(), secretsKey: deriveKey(Buffer.alloc(32, 7), 'secrets'), partition: 'aws', tokenRoot: deriveKey(Buffer.alloc(32, 7), 'sts-token-keys') };
   const boot = await bootstrap(env, { accountId: ACCOUNT });
   const service = new IamService(env);
   const authenticator = new Authenticator(env, service);

@@ -52,6 +52,7 @@ export async function createHarness(): Promise<Harness> {
     random: seededRandom(),
     secretsKey: deriveKey(Buffer.alloc(32, 7), 'secrets'),
     partition: 'aws',
+    tokenRoot: deriveKey(Buffer.alloc(32, 7), 'sts-token-keys'),
   };
   const boot = await bootstrap(env, { accountId: ACCOUNT });
   const service = new IamService(env);

@@ -125,6 +125,7 @@ export const changePassword = defineOperation({
   resource: (_input, ctx) => ctx.caller.arn,
   async run(input: { oldPassword: string; newPassword: string }, ctx) {
     // AWS-COMPAT: root credentials get InvalidUserType; the root password is not an IAM login profile.
+    // So do role sessions; a GetSessionToken session is the user itself (type IAMUser).
     if (ctx.caller.type !== 'IAMUser' || !ctx.caller.userName) throw awsError('InvalidUserType', 'Only IAM users can change their own password.');
     const user = await loadUser(ctx.tx, ctx.account, ctx.caller.userName);
     const profile = loginProfileOf(user);
