@@ -37,7 +37,10 @@ const NONE_LEVELS: readonly (readonly CompiledPolicy[])[] = [];
 function needsExplicitResourceAllow(lowerAction: string, resource: string): 'trust' | 'kms' | undefined {
   if (lowerAction.startsWith('sts:')) {
     const name = lowerAction.slice(4);
-    if (name.startsWith('assumerole') || name === 'tagsession' || name === 'setsourceidentity' || name === 'setcontext') return 'trust';
+    if (name.startsWith('assumerole')) return 'trust';
+    // Tagging a session or setting its source identity is asked of a role's trust policy only
+    // when the session is a role's: GetFederationToken's tags need no resource policy.
+    if ((name === 'tagsession' || name === 'setsourceidentity' || name === 'setcontext') && /^arn:[^:]+:iam::[^:]*:role\//.test(resource)) return 'trust';
     return undefined;
   }
   if (lowerAction.startsWith('kms:') && /^arn:[^:]+:kms:[^:]*:[^:]*:key\//.test(resource)) return 'kms';
