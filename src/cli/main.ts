@@ -5,12 +5,22 @@ import { runPolicyValidate } from './commands/policy-validate.js';
 import { runAuditQuery } from './commands/audit-query.js';
 import { runAuditVerify } from './commands/audit-verify.js';
 import { runServe } from './commands/serve.js';
+import { runStatus } from './commands/status.js';
+import { runWaitPropagated } from './commands/wait-propagated.js';
+import { runReplicationToken } from './commands/replication-token.js';
 
 const USAGE = `Usage: gatehouse <command> [options]
 
 Commands:
-  serve [--data-dir DIR] [--port N] [--host H]
-      Start Gatehouse standalone (IAM API, SQLite store); see gatehouse serve --help.
+  serve [--data-dir DIR] [--port N] [--host H] [--regions R1,R2]
+      Start Gatehouse standalone (IAM, STS, /v1/authorize; SQLite store); or one role of a
+      distributed deployment (--role control-plane | data-plane); see gatehouse serve --help.
+  status [--endpoint URL] [--json]
+      Health of every region: applied revision, lag, last contact, key and token windows, events.
+  wait-propagated --revision N [--regions R1,R2] [--endpoint URL] [--timeout 30s] [--json]
+      Wait until every region has applied an IAM write's revision.
+  replication-token --region R [--data-dir DIR] [--json]
+      Print the token a data plane of region R uses to follow the control plane.
   policy validate FILE --kind identity|resource|trust|boundary|scp|session [--json]
       Validate an IAM policy document as AWS does; exit 1 when it has errors.
   policy simulate --cases FILE [--json]
@@ -38,6 +48,9 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     return group ? 0 : 2;
   }
   if (group === 'serve') return runServe(argv.slice(1), io);
+  if (group === 'status') return runStatus(argv.slice(1), io);
+  if (group === 'wait-propagated') return runWaitPropagated(argv.slice(1), io);
+  if (group === 'replication-token') return runReplicationToken(argv.slice(1), io);
   if (group === 'policy' && command === 'simulate') return runPolicySimulate(rest, io);
   if (group === 'policy' && command === 'validate') return runPolicyValidate(rest, io);
   if (group === 'audit' && command === 'query') return runAuditQuery(rest, io);

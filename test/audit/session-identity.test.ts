@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import type { AuditEvent, AuditLog } from '../../src/audit/index.js';
 import { Authenticator } from '../../src/control-plane/authenticator.js';
 import type { SessionKind } from '../../src/core/model/principal.js';
-import { createQueryHandler } from '../../src/server/http-handler.js';
+import { iamBackend } from '../../src/server/query-backends.js';
+import { createQueryHandler } from '../../src/server/query-handler.js';
 import { DEFAULT_LIMITS } from '../../src/server/limits.js';
 import { ACCOUNT, createHarness, type Harness } from '../control-plane/harness.js';
 import { allowDoc, mintSession, roleSession, signedIamRequest, TRUST_ACCOUNT, userSession, type SessionFacts } from '../control-plane/session-helpers.js';
@@ -29,7 +30,7 @@ describe('audit identity of temporary credentials', () => {
     h = await createHarness();
     const authenticator = new Authenticator(h.env, h.service);
     const audit = { append: (event: AuditEvent) => void events.push(event) } as unknown as AuditLog;
-    server = createServer(createQueryHandler({ iam: h.service, authenticator, audit, limits: DEFAULT_LIMITS, now: () => h.clock.now, homeRegion: 'us-east-1' }));
+    server = createServer(createQueryHandler({ backendFor: (service) => (service === 'iam' ? iamBackend(h.service, authenticator) : undefined), audit, limits: DEFAULT_LIMITS, now: () => h.clock.now, homeRegion: 'us-east-1' }));
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     port = (server.address() as AddressInfo).port;
     ({ role } = (await h.call('CreateRole', { roleName: 'auditor', assumeRolePolicyDocument: TRUST_ACCOUNT(ACCOUNT) })) as { role: typeof role });

@@ -1,29 +1,49 @@
+import { readFile } from 'node:fs/promises';
 import { DEFAULT_DATA_DIR } from '../../audit/index.js';
+import { nodeClock } from '../../server/clock.js';
+import { startDataPlaneNode } from '../../server/data-plane-node.js';
 import { DEFAULT_HOST, DEFAULT_PORT, StartupError, startStandalone } from '../../server/standalone.js';
 import { parseArgs } from '../args.js';
 import type { CliIo } from '../io.js';
 
-const USAGE = `Usage: gatehouse serve [--data-dir DIR] [--port N] [--host H] [--region R]
+const USAGE = `Usage: gatehouse serve [--data-dir DIR] [--port N] [--host H] [--region R] [--regions R1,R2]
+       gatehouse serve --role control-plane [--data-dir DIR] [--port N] [--host H] [--region R]
+       gatehouse serve --role data-plane --region R --control-plane URL [--token-file F] [--data-dir DIR] [--port N] [--host H]
 
-Starts Gatehouse standalone: the IAM API (AWS Query protocol, SigV4) on one port, with a SQLite
-store in DIR. On an empty DIR it creates the store, a master key (DIR/master.key, unless
-GATEHOUSE_MASTER_KEY is set), the management account and an administrator whose access key is
-written once to DIR/admin-credentials.json.
+Standalone (the default) runs the control plane and a data plane for each region in one process
+on one port: IAM goes to the control plane; STS and /v1/authorize go to the data plane of the
+region in the request's credential scope (others are answered by the home region, as AWS's
+global STS endpoint). On an empty DIR it creates the SQLite store, a master key (DIR/master.key,
+unless GATEHOUSE_MASTER_KEY is set), the management account and an administrator whose access
+key is written once to DIR/admin-credentials.json.
+
+--role control-plane runs the control plane alone (with its home region's STS, for the global
+endpoint) and serves the replication feed; --role data-plane runs one region, following that
+feed into a local snapshot, and keeps serving STS, authentication and authorization when the
+control plane is out of reach.
 
 Options:
-  --data-dir DIR   Data folder (default: ./${DEFAULT_DATA_DIR}).
-  --port N         TCP port (default: ${DEFAULT_PORT}; 0 picks a free one).
-  --host H         Address to listen on (default: ${DEFAULT_HOST}, loopback only).
-  --region R       Home region named in audit events (default: us-east-1).
-  -h, --help       Show this help.
+  --data-dir DIR        Data folder (default: ./${DEFAULT_DATA_DIR}).
+  --port N              TCP port (default: ${DEFAULT_PORT}; 0 picks a free one).
+  --host H              Address to listen on (default: ${DEFAULT_HOST}, loopback only).
+  --region R            Home region (default: us-east-1); for a data plane, its region.
+  --regions LIST        Standalone: the regions to serve (default: the home region).
+  --control-plane URL   Data plane: the control plane's address.
+  --token-file F        Data plane: file holding the region's replication token (or set
+                        GATEHOUSE_REPLICATION_TOKEN; see gatehouse replication-token).
+  --node-id ID          Data plane: the name this node reports (default: host name + random).
+  --clock-offset-file F For drills: run the node's clock ahead by the milliseconds in F
+                        (re-read on SIGUSR2).
+  -h, --help            Show this help.
 
 Stops cleanly on SIGTERM or SIGINT.
 `;
 
-const KNOWN = new Set(['data-dir', 'port', 'host', 'region', 'help']);
+const KNOWN = new Set(['data-dir', 'port', 'host', 'region', 'regions', 'role', 'control-plane', 'token-file', 'node-id', 'clock-offset-file', 'help']);
+const ROLES = new Set(['standalone', 'control-plane', 'data-plane']);
 
 /** `gatehouse serve`: resolves with the exit code once the server has stopped. */
-export async function runServe(argv: string[], io: CliIo, signals: NodeJS.EventEmitter = process): Promise<number> {
+export async function runServe(argv: string[], io: CliIo, signals: NodeJS.EventEmitter = process, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (argv.includes('-h') || argv.includes('--help')) {
     io.stdout(USAGE);
     return 0;
@@ -38,27 +58,49 @@ export async function runServe(argv: string[], io: CliIo, signals: NodeJS.EventE
     const v = args.options.get(name);
     return typeof v === 'string' ? v : undefined;
   };
-  const port = text('port') === undefined ? DEFAULT_PORT : Number(text('port'));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    io.stderr(`gatehouse serve: --port must be a number from 0 to 65535\n`);
+  const usage = (message: string) => {
+    io.stderr(`gatehouse serve: ${message}\n`);
     return 2;
-  }
+  };
+  const port = text('port') === undefined ? DEFAULT_PORT : Number(text('port'));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return usage('--port must be a number from 0 to 65535');
+  const role = text('role') ?? 'standalone';
+  if (!ROLES.has(role)) return usage('--role must be standalone, control-plane or data-plane');
+  const regions = text('regions')?.split(',').map((r) => r.trim()).filter(Boolean);
+  if (regions && role !== 'standalone') return usage('--regions is for standalone mode; run one data plane per region otherwise');
+  const region = text('region');
+  const controlPlane = text('control-plane');
+  if (role === 'data-plane' && (!region || !controlPlane)) return usage('--role data-plane needs --region R and --control-plane URL');
+  const clock = nodeClock(text('clock-offset-file'));
+  const onReload = () => clock.reload();
+  signals.on('SIGUSR2', onReload);
+
   // Listen for the signals before starting, so that one arriving during start-up stops the server cleanly.
   const stopRequested = new Promise<void>((ok) => {
     signals.once('SIGTERM', () => ok());
     signals.once('SIGINT', () => ok());
   });
-  let running;
+  const log = (line: string) => io.stdout(line + '\n');
+  let running: { close(): Promise<void> };
   try {
-    running = await startStandalone({ dataDir: text('data-dir') ?? DEFAULT_DATA_DIR, port, host: text('host'), region: text('region'), log: (line) => io.stdout(line + '\n') });
+    if (role === 'data-plane') {
+      const tokenFile = text('token-file');
+      const token = tokenFile ? (await readFile(tokenFile, 'utf8')).trim() : (env.GATEHOUSE_REPLICATION_TOKEN ?? '');
+      running = await startDataPlaneNode({ region: region as string, controlPlaneUrl: controlPlane as string, token, dataDir: text('data-dir') ?? DEFAULT_DATA_DIR, port, host: text('host'), nodeId: text('node-id'), now: clock.now, log });
+    } else {
+      running = await startStandalone({ dataDir: text('data-dir') ?? DEFAULT_DATA_DIR, port, host: text('host'), region, regions, role: role as 'standalone' | 'control-plane', now: clock.now, log, env });
+    }
   } catch (err) {
-    if (err instanceof StartupError || (err as NodeJS.ErrnoException).code === 'EADDRINUSE' || (err as NodeJS.ErrnoException).code === 'EACCES') {
+    signals.off('SIGUSR2', onReload);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof StartupError || code === 'EADDRINUSE' || code === 'EACCES' || code === 'ENOENT') {
       io.stderr(`gatehouse serve: cannot start: ${(err as Error).message}\n`);
       return 1;
     }
     throw err;
   }
   await stopRequested;
+  signals.off('SIGUSR2', onReload);
   io.stdout('gatehouse: shutting down\n');
   await running.close();
   io.stdout('gatehouse: stopped\n');

@@ -1,0 +1,79 @@
+/**
+ * The one HTTP entry of every node: health and metrics, the replication feed (control plane),
+ * `/v1/authorize` (data planes), and the AWS Query API for everything else.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuditLog } from '../audit/index.js';
+import type { HttpRequestParts } from '../core/sigv4/index.js';
+import type { QueryService } from '../protocol/index.js';
+import { AUTHORIZE_PATH, serveAuthorize } from './authorize-endpoint.js';
+import { serveHealth, type NodeRole, type RemoteNode } from './health.js';
+import type { ServerLimits } from './limits.js';
+import type { QueryBackend } from './query-backends.js';
+import { createQueryHandler } from './query-handler.js';
+import type { RegionDataPlane } from './region-data-plane.js';
+
+export interface NodeHandlerDeps {
+  role: NodeRole;
+  now: () => Date;
+  limits: ServerLimits;
+  audit?: AuditLog;
+  homeRegion: string;
+  /** The regions this node serves (for health and `/v1/authorize`). */
+  regions: RegionDataPlane[];
+  /** The data plane answering `/v1/authorize` for a request scoped to `region`. */
+  planeFor(region: string | undefined): RegionDataPlane;
+  queryBackend(service: QueryService, parts: HttpRequestParts): QueryBackend | undefined;
+  forwardIam?(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void>;
+  /** The control plane's feed endpoints; resolves false for paths it does not serve. */
+  feed?(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  revision?(): Promise<number>;
+  remoteNodes?(): RemoteNode[];
+  onInternalError?: (err: unknown) => void;
+}
+
+export function createNodeHandler(deps: NodeHandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const query = createQueryHandler({
+    backendFor: (service, parts) => deps.queryBackend(service, parts),
+    forwardIam: deps.forwardIam,
+    audit: deps.audit,
+    limits: deps.limits,
+    now: deps.now,
+    homeRegion: deps.homeRegion,
+    onInternalError: deps.onInternalError,
+  });
+  const health = { role: deps.role, now: deps.now, revision: deps.revision, regions: () => deps.regions.map((r) => r.health()), remoteNodes: deps.remoteNodes };
+  const failed = (res: ServerResponse) => (err: unknown) => {
+    deps.onInternalError?.(err);
+    if (!res.headersSent) {
+      res.statusCode = 500;
+      res.end();
+    } else res.destroy();
+  };
+  return (req, res) => {
+    const url = req.url ?? '/';
+    // Query requests (POST /, or GET /?Action=…) are the hot path: no routing work for them.
+    if (url.length > 1 && url[1] !== '?') {
+      const q = url.indexOf('?');
+      const path = q < 0 ? url : url.slice(0, q);
+      if (path === '/health' || path === '/metrics') {
+        serveHealth(health, req, res, path).catch(failed(res));
+        return;
+      }
+      if (path === AUTHORIZE_PATH) {
+        serveAuthorize(req, res, (region) => deps.planeFor(region)).catch(failed(res));
+        return;
+      }
+      if (deps.feed && path.startsWith('/v1/replication/')) {
+        const feed = deps.feed;
+        feed(req, res)
+          .then((served) => {
+            if (!served) query(req, res);
+          })
+          .catch(failed(res));
+        return;
+      }
+    }
+    query(req, res);
+  };
+}
