@@ -32,6 +32,11 @@ Options:
   --token-file F        Data plane: file holding the region's replication token (or set
                         GATEHOUSE_REPLICATION_TOKEN; see gatehouse replication-token).
   --node-id ID          Data plane: the name this node reports (default: host name + random).
+  --key-window-days N   Control plane: days ahead for which regions get long-term keys'
+                        derived material, i.e. how long a cut-off region keeps authenticating
+                        them (default 7).
+  --token-window-days N Control plane: days ahead of session-token keys published to regions,
+                        i.e. how long a cut-off region's STS keeps issuing (default 7, at least 1).
   --clock-offset-file F For drills: run the node's clock ahead by the milliseconds in F
                         (re-read on SIGUSR2).
   -h, --help            Show this help.
@@ -39,7 +44,7 @@ Options:
 Stops cleanly on SIGTERM or SIGINT.
 `;
 
-const KNOWN = new Set(['data-dir', 'port', 'host', 'region', 'regions', 'role', 'control-plane', 'token-file', 'node-id', 'clock-offset-file', 'help']);
+const KNOWN = new Set(['data-dir', 'port', 'host', 'region', 'regions', 'role', 'control-plane', 'token-file', 'node-id', 'clock-offset-file', 'key-window-days', 'token-window-days', 'help']);
 const ROLES = new Set(['standalone', 'control-plane', 'data-plane']);
 
 /** `gatehouse serve`: resolves with the exit code once the server has stopped. */
@@ -71,6 +76,16 @@ export async function runServe(argv: string[], io: CliIo, signals: NodeJS.EventE
   const region = text('region');
   const controlPlane = text('control-plane');
   if (role === 'data-plane' && (!region || !controlPlane)) return usage('--role data-plane needs --region R and --control-plane URL');
+  const windowDays = (name: string, min: number) => {
+    const v = text(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    return Number.isInteger(n) && n >= min && n <= 366 ? n : null;
+  };
+  const keyWindowDays = windowDays('key-window-days', 0);
+  const tokenWindowDays = windowDays('token-window-days', 1);
+  if (keyWindowDays === null || tokenWindowDays === null) return usage('--key-window-days must be 0 to 366 and --token-window-days 1 to 366');
+  if ((keyWindowDays !== undefined || tokenWindowDays !== undefined) && role === 'data-plane') return usage('key and token windows are set on the control plane');
   const clock = nodeClock(text('clock-offset-file'));
   const onReload = () => clock.reload();
   signals.on('SIGUSR2', onReload);
@@ -88,7 +103,7 @@ export async function runServe(argv: string[], io: CliIo, signals: NodeJS.EventE
       const token = tokenFile ? (await readFile(tokenFile, 'utf8')).trim() : (env.GATEHOUSE_REPLICATION_TOKEN ?? '');
       running = await startDataPlaneNode({ region: region as string, controlPlaneUrl: controlPlane as string, token, dataDir: text('data-dir') ?? DEFAULT_DATA_DIR, port, host: text('host'), nodeId: text('node-id'), now: clock.now, log });
     } else {
-      running = await startStandalone({ dataDir: text('data-dir') ?? DEFAULT_DATA_DIR, port, host: text('host'), region, regions, role: role as 'standalone' | 'control-plane', now: clock.now, log, env });
+      running = await startStandalone({ dataDir: text('data-dir') ?? DEFAULT_DATA_DIR, port, host: text('host'), region, regions, role: role as 'standalone' | 'control-plane', windows: { keyWindowDays, tokenWindowDays }, now: clock.now, log, env });
     }
   } catch (err) {
     signals.off('SIGUSR2', onReload);
