@@ -6,7 +6,8 @@
  * A data plane starts from a snapshot (the region's whole replica at a revision), then tails the
  * changes after the revision it has applied, applying each revision whole and in order.
  * Record ids are the control plane store's ids (`<account>/<lowercased name>` for users, groups,
- * roles and MFA devices, `<account>` for accounts, the access key id, the policy ARN); `account`
+ * roles and MFA devices, `<account>` for accounts, the access key id, `<account or "aws">/<lowercased name>`
+ * for managed policies: look those up by `data.arn`); `account`
  * is the owning account. `group-member` records are not replicated (users list their groups).
  */
 import type { Tag } from '../core/model/iam-entities.js';
