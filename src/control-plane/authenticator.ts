@@ -28,7 +28,7 @@ import { openSessionToken } from '../core/tokens/index.js';
 import { openSecret } from './access-key-secrets.js';
 import { isStale, RecordingTx, type Caller, type ControlPlaneEnv, type Dependencies } from './context.js';
 import type { IamService } from './iam-service.js';
-import { sessionPrincipal } from './session-principal.js';
+import { sessionPrincipal } from '../core/model/session-principal.js';
 import { SessionTokenKeys } from './session-token-keys.js';
 import type { KeyObject } from 'node:crypto';
 
@@ -125,11 +125,12 @@ export class Authenticator {
       if (key) keyUntil = key.verifyUntil.getTime();
       return key;
     });
-    if (!claims) return undefined;
+    const caller = claims && sessionPrincipal(claims, this.env.partition);
+    if (!claims || !caller) return undefined;
     const expiresAt = Date.parse(claims.expiresAt);
     const session: KnownSession = {
       claims,
-      caller: sessionPrincipal(claims, this.env.partition),
+      caller,
       secret: claims.secretAccessKey,
       // An unreadable expiry counts as expired.
       expiresAt: Number.isNaN(expiresAt) ? 0 : expiresAt,

@@ -11,8 +11,15 @@ import type { ReplicaAccessKey, ReplicaAccount, ReplicaMfaDevice, ReplicaPolicy,
 
 export interface ReplicaView {
   readonly region: string;
+  /** The ARN partition of this deployment ('aws'). */
+  readonly partition: string;
   /** The last control plane revision applied. */
   readonly revision: number;
+  /**
+   * The control plane's clock when the replica was last current (the time of the latest snapshot
+   * or batch applied, empty batches included); undefined before the first one.
+   */
+  readonly updatedAt: string | undefined;
   account(accountId: string): ReplicaAccount | undefined;
   /** By account and name (any case). */
   user(account: string, userName: string): ReplicaUser | undefined;
@@ -20,6 +27,8 @@ export interface ReplicaView {
   /** A managed policy by ARN (customer or AWS managed). */
   policy(arn: string): ReplicaPolicy | undefined;
   accessKey(accessKeyId: string): ReplicaAccessKey | undefined;
+  /** The account that owns an access key (its feed record's account), when the replica has the key. */
+  accessKeyAccount(accessKeyId: string): string | undefined;
   mfaDevice(serialNumber: string): ReplicaMfaDevice | undefined;
   /** The key to seal new session tokens with at `now` (undefined: the schedule ran out). */
   issuingTokenKey(now: Date): TokenKey | undefined;

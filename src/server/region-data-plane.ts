@@ -36,7 +36,7 @@ export class RegionDataPlane {
   readonly follower: ReplicaFollower;
   readonly authenticator: DataPlaneAuthenticator;
   readonly sts: StsService;
-  readonly usage = new UsageRecorder();
+  readonly usage?: UsageRecorder;
   private readonly usageFlusher?: NodeJS.Timeout;
 
   private constructor(private readonly options: RegionDataPlaneOptions) {
@@ -47,6 +47,7 @@ export class RegionDataPlane {
     this.sts = new StsService({ view: this.index, random: randomBytes, partition: options.partition });
     if (options.usageLog) {
       const usageLog = options.usageLog;
+      this.usage = new UsageRecorder();
       this.usageFlusher = setInterval(() => this.flushUsage(usageLog, options.log), 10_000);
       this.usageFlusher.unref();
     }
@@ -68,7 +69,7 @@ export class RegionDataPlane {
   }
 
   private flushUsage(log: UsageLog, write?: (line: string) => void): void {
-    const entries = this.usage.drain();
+    const entries = this.usage?.drain() ?? [];
     if (!entries.length) return;
     try {
       log.merge(entries);

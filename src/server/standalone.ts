@@ -17,6 +17,7 @@ import { bootstrap, WrongMasterKeyError } from '../control-plane/bootstrap.js';
 import type { ControlPlaneEnv } from '../control-plane/context.js';
 import { IamService } from '../control-plane/iam-service.js';
 import { deriveKey, open } from '../core/crypto/index.js';
+import { UsageLog } from '../data-plane/usage-log.js';
 import { ControlPlaneFeed, type FeedWindowOptions } from '../replication/control-plane-feed.js';
 import { createFeedHandler } from '../replication/feed-http.js';
 import { replicationToken } from '../replication/replication-token.js';
@@ -29,6 +30,7 @@ import { loadMasterKey, MasterKeyError } from './master-key.js';
 import { createNodeHandler } from './node-handler.js';
 import { globalStsBackend, iamBackend, regionalStsBackend, type QueryBackend } from './query-backends.js';
 import { RegionDataPlane } from './region-data-plane.js';
+import { USAGE_FILE } from './data-plane-node.js';
 import { scopeRegion } from './scope-region.js';
 import { StartupError } from './startup-error.js';
 
@@ -167,8 +169,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     onError: (err) => log(`gatehouse: replication feed error: ${String(err)}`),
   });
 
+  // Which statement allowed each authorization, for the least-privilege tools; one file for all regions.
+  const usageLog = UsageLog.open(join(dataDir, USAGE_FILE));
   const planes = new Map<string, RegionDataPlane>();
-  for (const region of regionNames) planes.set(region, await RegionDataPlane.start({ region, source: feed, now, log }));
+  for (const region of regionNames) planes.set(region, await RegionDataPlane.start({ region, source: feed, usageLog, now, log }));
   const home = planes.get(homeRegion) as RegionDataPlane;
 
   // A worker thread hashes and writes the audit batches, so the request path never waits for them.
@@ -211,6 +215,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
       clearInterval(flusher);
       await running.close();
       for (const plane of planes.values()) await plane.close();
+      usageLog.close();
       await authenticator.flushUsage().catch(() => undefined);
       await audit.close();
       await store.close();

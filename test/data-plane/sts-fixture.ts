@@ -8,7 +8,7 @@ import type { Tag } from '../../src/core/model/iam-entities.js';
 import type { Principal } from '../../src/core/model/principal.js';
 import { tokenKeySchedule } from '../../src/core/tokens/index.js';
 import { ReplicaIndex } from '../../src/data-plane/replica-index.js';
-import { sessionPrincipal } from '../../src/data-plane/session-principal.js';
+import { sessionPrincipal } from '../../src/core/model/session-principal.js';
 import { StsService, type StsRequest } from '../../src/data-plane/sts/sts-service.js';
 import { openSessionToken } from '../../src/core/tokens/index.js';
 import type { SessionClaims } from '../../src/core/model/principal.js';
@@ -174,7 +174,7 @@ export function setup(opts: { recs?: ReplicaRecord[]; tokenWindowDays?: number }
   const open = (token: string, now: Date = NOW) => openSessionToken(token, (id) => index.verifyingTokenKey(id, now));
   const principalOf = (token: string, now: Date = NOW) => {
     const claims = open(token, now);
-    const p = claims && sessionPrincipal(claims);
+    const p = claims && sessionPrincipal(claims, 'aws');
     if (!p) throw new Error('token does not open to a principal');
     return p;
   };
