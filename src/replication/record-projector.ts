@@ -17,7 +17,7 @@ import type {
   UserEntity,
 } from '../core/model/iam-entities.js';
 import { KIND } from '../core/model/iam-entities.js';
-import { deriveRegionKey } from '../core/sigv4/index.js';
+import { deriveRegionKey, deriveSigV4aPublicPoint } from '../core/sigv4/index.js';
 import { BoundedCache } from './bounded-cache.js';
 import type {
   FeedWindows,
@@ -32,7 +32,6 @@ import type {
   ReplicaUser,
 } from './feed-types.js';
 import { keyWindowDates } from './feed-windows.js';
-import { sigV4aPublicKeyBase64 } from './sigv4a-public-key.js';
 
 /** Store kinds that are replicated (group membership is carried by users' `groups`). */
 export const REPLICATED_KINDS: readonly ReplicaKind[] = [KIND.account, KIND.user, KIND.group, KIND.role, KIND.policy, KIND.accessKey, KIND.mfa];
@@ -103,7 +102,7 @@ export class RecordProjector {
       // a cached object must not change under another reader.
       return Object.freeze(out);
     });
-    const sigv4aPublicKey = this.#publicKeys.getOrCompute(key.accessKeyId, () => sigV4aPublicKeyBase64(key.accessKeyId, secretOnce()));
+    const sigv4aPublicKey = this.#publicKeys.getOrCompute(key.accessKeyId, () => deriveSigV4aPublicPoint(key.accessKeyId, secretOnce()).toString('base64'));
     return { accessKeyId: key.accessKeyId, userName: key.userName, status: key.status, regionKeys, sigv4aPublicKey };
   }
 

@@ -16,7 +16,7 @@ export { canonicalUri, normalizeUriPath } from './canonical-uri.js';
 export { canonicalQuery } from './canonical-query.js';
 export { deriveRegionKey, deriveSigningKey, signingKeyFromRegionKey } from './signing-key.js';
 export { verifySigV4 } from './verify-sigv4.js';
-export { deriveSigV4aKeyPair, sigV4aPublicKeyFromXY, type SigV4aKeyPair } from './sigv4a-key.js';
+export { deriveSigV4aKeyPair, deriveSigV4aPublicPoint, sigV4aPublicKeyFromXY, type SigV4aKeyPair } from './sigv4a-key.js';
 export { verifySigV4a } from './verify-sigv4a.js';
 export { signRequest, type SignRequestOptions, type SigningCredentials } from './sign-request.js';
 export { formatAmzDate, parseAmzDate } from './amz-date.js';
