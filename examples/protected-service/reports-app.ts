@@ -101,6 +101,8 @@ export function createApp(options: AppOptions): RequestListener {
         resource: route.resource,
         ...(format ? { context: { 'reports:Format': format } } : {}),
         ...(req.socket.remoteAddress ? { sourceIp: req.socket.remoteAddress } : {}),
+        // Denials carry the details `aws sts decode-authorization-message` shows.
+        encodeMessage: true,
       };
       const result = options.authorizer.authorize(input);
       if (result.body.error) return send(res, result.status, { error: result.body.error });

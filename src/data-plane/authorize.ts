@@ -43,6 +43,12 @@ export interface AuthorizeInput {
   context?: Record<string, string | string[]>;
   /** The client's address as the resource server saw it (aws:SourceIp). */
   sourceIp?: string;
+  /**
+   * Also answer a denial with `encodedMessage`, the details for DecodeAuthorizationMessage.
+   * DIVERGENCE: AWS services always attach one where they support it; sealing it costs most of a
+   * denial's time here, so the caller asks for it when it will pass it on.
+   */
+  encodeMessage?: boolean;
 }
 
 export interface AuthorizePrincipal {
@@ -213,51 +219,42 @@ function ownTags(view: ReplicaView, principal: Principal): readonly Tag[] {
 interface CachedContext {
   revision: number;
   second: number;
-  sourceIp: string | undefined;
-  userAgent: string | undefined;
   context: Record<string, ContextValue>;
 }
 const principalContexts = new WeakMap<Principal, CachedContext>();
+/** Keys of the request rather than the principal: set per request, and only when known. */
+const REQUEST_KEYS = new Set(['aws:SourceIp', 'aws:UserAgent', 'aws:SecureTransport']);
 
 /**
  * The request context: the principal's global keys (principalContext) plus the caller's extra
  * keys. What the data plane cannot know about the original request (the client's address unless
  * given, whether it came over TLS) is left out unless the caller says it.
  *
- * The principal's keys depend on the principal, its tags (the replica's revision), the second
- * (aws:CurrentTime, aws:EpochTime, aws:MultiFactorAuthAge), the address and the user agent: a
- * principal calling again within the same second reuses them (the evaluator never writes to a
- * context).
+ * The principal's keys depend on the principal, its tags (the replica's revision) and the second
+ * (aws:CurrentTime, aws:EpochTime, aws:MultiFactorAuthAge): a principal calling again within the
+ * same second reuses them (the evaluator never writes to a context).
  */
 function requestContext(deps: AuthorizeDeps, principal: Principal, input: AuthorizeInput, headers: ReadonlyArray<readonly [string, string]>): Record<string, ContextValue> {
-  const userAgent = headerValue(headers, 'user-agent');
   const revision = deps.view.revision;
   const second = Math.floor(deps.now.getTime() / 1000);
-  const sourceIp = input.sourceIp;
   let cached = principalContexts.get(principal);
-  if (!cached || cached.revision !== revision || cached.second !== second || cached.sourceIp !== sourceIp || cached.userAgent !== userAgent) {
-    const context = principalContext(principal, ownTags(deps.view, principal), {
-      now: deps.now,
-      sourceIp: sourceIp ?? '',
-      userAgent: userAgent ?? '',
-      secureTransport: false,
-      region: deps.view.region,
-    });
-    if (sourceIp === undefined) delete context['aws:SourceIp'];
-    if (userAgent === undefined) delete context['aws:UserAgent'];
-    delete context['aws:SecureTransport'];
-    cached = { revision, second, sourceIp, userAgent, context };
+  if (!cached || cached.revision !== revision || cached.second !== second) {
+    const all = principalContext(principal, ownTags(deps.view, principal), { now: deps.now, sourceIp: '', userAgent: '', secureTransport: false, region: deps.view.region });
+    // Rebuilt without the request's own keys rather than with `delete`, which would turn the
+    // object into a slow dictionary for every copy made of it below.
+    const context: Record<string, ContextValue> = {};
+    for (const key in all) if (!REQUEST_KEYS.has(key)) context[key] = all[key];
+    cached = { revision, second, context };
     principalContexts.set(principal, cached);
   }
-  const extra = input.context;
-  if (!extra) return cached.context;
-  let out: Record<string, ContextValue> | undefined;
-  for (const key in extra) {
-    if (isProtected(key)) continue;
-    out ??= { ...cached.context };
-    out[key] = extra[key];
-  }
-  return out ?? cached.context;
+  const userAgent = headerValue(headers, 'user-agent');
+  const { sourceIp, context: extra } = input;
+  if (sourceIp === undefined && userAgent === undefined && !extra) return cached.context;
+  const out = { ...cached.context };
+  if (sourceIp !== undefined) out['aws:SourceIp'] = sourceIp;
+  if (userAgent !== undefined) out['aws:UserAgent'] = userAgent;
+  for (const key in extra) if (!isProtected(key)) out[key] = extra[key];
+  return out;
 }
 
 /** The details DecodeAuthorizationMessage shows for a denied request (AWS's shape). */
@@ -313,7 +310,7 @@ export function authorize(deps: AuthorizeDeps, input: AuthorizeInput): Authorize
   if (decision.blockedBy) body.blockedBy = decision.blockedBy;
   const message = accessDeniedMessage(request, decision);
   if (message !== undefined) body.message = message;
-  const key = view.issuingTokenKey(now);
+  const key = input.encodeMessage === true ? view.issuingTokenKey(now) : undefined;
   if (key) body.encodedMessage = sealAuthorizationMessage(key, authorizationMessage(principal, request, decision));
   return { status: 200, body };
 }

@@ -52,7 +52,7 @@ describe('/v1/authorize check', () => {
 
   test('Deny: AWS’s AccessDenied message and an encoded message DecodeAuthorizationMessage opens', () => {
     const { check, alice, f } = setup();
-    const result = check(input(alice, 's3:PutObject', OBJECT, { context: { 's3:x-amz-acl': 'private' } }));
+    const result = check({ ...input(alice, 's3:PutObject', OBJECT, { context: { 's3:x-amz-acl': 'private' } }), encodeMessage: true });
     assert.equal(result.status, 200);
     assert.equal(result.body.decision, 'Deny');
     assert.equal(result.body.message, `User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: s3:PutObject on resource: ${OBJECT} because no identity-based policy allows the s3:PutObject action`);

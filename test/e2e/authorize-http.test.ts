@@ -66,7 +66,7 @@ describe('POST /v1/authorize', () => {
   });
 
   it("denies with AWS's message and an encoded message that DecodeAuthorizationMessage reads", async () => {
-    const res = await authorize({ request: await received(analyst, '2025-q4'), action: 'reports:GetReport', resource: report('2025-q4') });
+    const res = await authorize({ request: await received(analyst, '2025-q4'), action: 'reports:GetReport', resource: report('2025-q4'), encodeMessage: true });
     assert.equal(res.status, 200);
     assert.equal(res.body.decision, 'Deny');
     assert.equal(res.body.message, `User: arn:aws:iam::${account}:user/analyst is not authorized to perform: reports:GetReport on resource: ${report('2025-q4')} because no identity-based policy allows the reports:GetReport action`);

@@ -76,7 +76,7 @@ const signer = new SignatureV4({ service: 'reports', region: 'eu-west-1', creden
 const empty = createHash('sha256').update('').digest('hex');
 const signed = await signer.sign({ method: 'GET', protocol: 'https:', hostname: 'reports.internal', path: '/reports/2026', query: {}, headers: { host: 'reports.internal', 'x-amz-content-sha256': empty } });
 const account = process.env.ACCOUNT;
-process.stdout.write(JSON.stringify({ request: { method: 'GET', path: '/reports/2026', headers: signed.headers }, action: 'reports:GetReport', resource: `arn:aws:reports:eu-west-1:${account}:report/2026` }));
+process.stdout.write(JSON.stringify({ request: { method: 'GET', path: '/reports/2026', headers: signed.headers }, action: 'reports:GetReport', resource: `arn:aws:reports:eu-west-1:${account}:report/2026`, encodeMessage: true }));
 JS
 )
 answer=$(http POST "$GATEHOUSE_URL/v1/authorize" "$body")
