@@ -3,14 +3,15 @@
  * clock-skew window, and the caller the key belongs to. Secrets are opened once per key and
  * derived signing keys cached until a write changes the key or its user (a deleted or
  * deactivated key stops working at once). Key usage is kept in memory and written in batches,
- * as AWS's last-used data lags too.
+ * as AWS's last-used data lags too, to its own record kind (access-key-usage.ts): never to the
+ * key record, whose every write would be replicated to all regions.
  *
  * Temporary credentials (`ASIA…` key ids) need no lookup: the session token sent with the request
  * is opened with the day key it names, and carries the secret to verify the signature with and the
  * session's facts (core/model/principal.ts). Opened tokens are cached, bounded.
  */
 import { errorInfo } from '../core/errors/index.js';
-import { KIND, entityId, type AccessKeyEntity, type UserEntity } from '../core/model/iam-entities.js';
+import { KIND, entityId, type AccessKeyEntity, type AccessKeyUsageEntity, type UserEntity } from '../core/model/iam-entities.js';
 import type { SessionClaims } from '../core/model/principal.js';
 import {
   checkCredentialScope,
@@ -26,6 +27,7 @@ import {
 } from '../core/sigv4/index.js';
 import { openSessionToken } from '../core/tokens/index.js';
 import { openSecret } from './access-key-secrets.js';
+import { saveKeyUsage } from './access-key-usage.js';
 import { isStale, RecordingTx, type Caller, type ControlPlaneEnv, type Dependencies } from './context.js';
 import type { IamService } from './iam-service.js';
 import { sessionPrincipal } from '../core/model/session-principal.js';
@@ -63,7 +65,7 @@ const MAX_SIGNING_KEYS_PER_KEY = 100;
 
 const EXPIRED_TOKEN = errorInfo('ExpiredToken').defaultMessage as string;
 
-function lastUsed(use: { at: Date; serviceName: string; region: string }): NonNullable<AccessKeyEntity['lastUsed']> {
+function lastUsed(use: { at: Date; serviceName: string; region: string }): AccessKeyUsageEntity {
   return { lastUsedDate: use.at.toISOString(), serviceName: use.serviceName, region: use.region };
 }
 
@@ -154,7 +156,7 @@ export class Authenticator {
   }
 
   /** The last use not yet written, if any. */
-  pendingUse(accessKeyId: string): AccessKeyEntity['lastUsed'] {
+  pendingUse(accessKeyId: string): AccessKeyUsageEntity | undefined {
     const use = this.usage.get(accessKeyId);
     return use && lastUsed(use);
   }
@@ -166,8 +168,10 @@ export class Authenticator {
     this.usage.clear();
     await this.env.store.write(async (tx) => {
       for (const [id, use] of batch) {
+        // Only keys that still exist: a key deleted since its use must not get a usage record
+        // back (DeleteAccessKey deletes the usage in its own unit, so the two never interleave).
         const rec = await tx.get<AccessKeyEntity>(KIND.accessKey, id);
-        if (rec) await tx.put(KIND.accessKey, id, rec.account, { ...rec.data, lastUsed: lastUsed(use) });
+        if (rec) await saveKeyUsage(tx, rec.account, id, lastUsed(use));
       }
     });
   }

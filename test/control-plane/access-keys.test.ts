@@ -96,6 +96,7 @@ describe('access keys', () => {
       accessKeyLastUsed: { lastUsedDate: undefined, serviceName: 'N/A', region: 'N/A' },
     });
 
+    // As stores from before the usage kind kept it, on the key (key-usage.test.ts covers flushes).
     const lastUsed = { lastUsedDate: '2026-11-21T12:30:00.000Z', serviceName: 'iam', region: 'us-east-1' };
     await h.env.store.write(async (tx) => {
       const rec = await tx.get<AccessKeyEntity>(KIND.accessKey, key);

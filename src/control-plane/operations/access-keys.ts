@@ -6,6 +6,7 @@ import { awsError } from '../../core/errors/index.js';
 import { KIND, type AccessKeyEntity, type UserEntity } from '../../core/model/iam-entities.js';
 import type { ReadTx } from '../../store/ports.js';
 import { issueAccessKey } from '../access-key-secrets.js';
+import { deleteKeyUsage, keyLastUsed } from '../access-key-usage.js';
 import { defineOperation, type OperationContext } from '../context.js';
 import { entityArn, loadUser, quotaExceeded, saveUser } from '../entities.js';
 import { iamArn } from '../iam-arns.js';
@@ -93,6 +94,7 @@ export const deleteAccessKey = defineOperation({
     const user = await loadUser(ctx.tx, ctx.account, userNameOrCaller(ctx, input.userName));
     const key = await loadUserKey(ctx.tx, ctx.account, user, input.accessKeyId);
     await ctx.tx.delete(KIND.accessKey, key.accessKeyId);
+    await deleteKeyUsage(ctx.tx, key.accessKeyId);
     await saveUser(ctx.tx, ctx.account, { ...user, accessKeys: user.accessKeys.filter((id) => id !== key.accessKeyId) });
     return undefined;
   },
@@ -111,7 +113,7 @@ export const getAccessKeyLastUsed = defineOperation({
     const key = await findKey(ctx.tx, ctx.account, input.accessKeyId);
     if (!key) throw noSuchKey(input.accessKeyId);
     // AWS-COMPAT: a key never used has no date and "N/A" for service and Region.
-    const lastUsed = key.lastUsed ?? { lastUsedDate: undefined, serviceName: 'N/A', region: 'N/A' };
+    const lastUsed = (await keyLastUsed(ctx.tx, key)) ?? { lastUsedDate: undefined, serviceName: 'N/A', region: 'N/A' };
     return { userName: key.userName, accessKeyLastUsed: { lastUsedDate: lastUsed.lastUsedDate, serviceName: lastUsed.serviceName, region: lastUsed.region } };
   },
 });

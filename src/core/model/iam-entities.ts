@@ -119,7 +119,22 @@ export interface AccessKeyEntity {
   createDate: string;
   /** The secret access key, sealed under the secrets key with the key id as context. */
   sealedSecret: string;
-  lastUsed?: { lastUsedDate: string; serviceName: string; region: string };
+  /**
+   * Last use as stores written before usage had its own record kept it. Read only as a fallback
+   * when the key has no `access-key-usage` record; never written any more.
+   */
+  lastUsed?: AccessKeyUsageEntity;
+}
+
+/**
+ * When an access key was last used (kind `access-key-usage`, id = the key id, account = the key's).
+ * Kept apart from the key because it changes on every flush of usage: on the key record each
+ * flush would be a key change, replicated (derived material and all) to every region.
+ */
+export interface AccessKeyUsageEntity {
+  lastUsedDate: string;
+  serviceName: string;
+  region: string;
 }
 
 export interface MfaDeviceEntity {
@@ -148,6 +163,8 @@ export const KIND = {
   role: 'role',
   policy: 'policy',
   accessKey: 'access-key',
+  /** Control plane only: the replication feed does not carry it (regions do not need it). */
+  accessKeyUsage: 'access-key-usage',
   mfa: 'mfa-device',
 } as const;
 
