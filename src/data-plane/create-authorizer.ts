@@ -6,13 +6,12 @@
  *   const authorizer = await createAuthorizer({ controlPlaneUrl, token, region: 'eu-west-1', dataDir });
  *   const { status, body } = authorizer.authorize({ request, action: 's3:GetObject', resource });
  */
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FeedSource } from '../replication/feed-source.js';
 import { ReplicaFollower, type FollowerHealth } from '../replication/follower.js';
 import { HttpFeedSource } from '../replication/http-feed-source.js';
+import { newNodeId, persistentNodeId } from '../replication/node-id.js';
 import { ReplicaFile } from '../replication/replica-file.js';
 import { DataPlaneAuthenticator } from './authenticator.js';
 import { authorize, type AuthorizeInput, type AuthorizeResult } from './authorize.js';
@@ -34,12 +33,15 @@ export interface CreateAuthorizerOptions {
   region: string;
   /** Keeps the replica (`replica.db`: restarts serve from it while cut off) and usage (`usage.db`) here. */
   dataDir?: string;
+  /** The id reported to the control plane; default: the one kept in `<dataDir>/node-id` (created on first use), or a new one per process without a data folder. */
   nodeId?: string;
   now?: () => Date;
   partition?: string;
   log?: (line: string) => void;
   /** How long each long-poll of the feed waits (ms). */
   pollWaitMs?: number;
+  /** Gives up waiting for a first replica (createAuthorizer then rejects). */
+  signal?: AbortSignal;
 }
 
 export interface Authorizer {
@@ -57,30 +59,36 @@ export interface Authorizer {
 export async function createAuthorizer(options: CreateAuthorizerOptions): Promise<Authorizer> {
   const now = options.now ?? (() => new Date());
   const log = options.log ?? (() => {});
+  if (!options.source && (!options.controlPlaneUrl || !options.token)) throw new TypeError('createAuthorizer needs controlPlaneUrl and token, or a source');
+  const dir = options.dataDir ? resolve(options.dataDir) : undefined;
+  if (dir) mkdirSync(dir, { recursive: true, mode: 0o700 });
   let http: HttpFeedSource | undefined;
   let source = options.source;
-  // The revision reported with each poll; the follower exists once the source does.
-  let applied = () => 0;
   if (!source) {
-    if (!options.controlPlaneUrl || !options.token) throw new TypeError('createAuthorizer needs controlPlaneUrl and token, or a source');
-    const nodeId = options.nodeId ?? `${hostname()}-authorizer-${randomUUID().slice(0, 8)}`;
-    source = http = new HttpFeedSource({ url: options.controlPlaneUrl, token: options.token, nodeId, applied: () => applied() });
+    // A stable id across restarts when there is a data folder, so the control plane's list of
+    // nodes (and `wait-propagated`) does not keep the previous process's entry.
+    const nodeId = options.nodeId ?? (dir ? persistentNodeId(dir, 'authorizer') : newNodeId('authorizer'));
+    // The source reports the applied revision itself (each poll's `after`).
+    source = http = new HttpFeedSource({ url: options.controlPlaneUrl as string, token: options.token as string, nodeId });
   }
 
   let file: ReplicaFile | undefined;
   let usageLog: UsageLog | undefined;
-  if (options.dataDir) {
-    const dir = resolve(options.dataDir);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    file = ReplicaFile.open(join(dir, AUTHORIZER_REPLICA_FILE));
-    usageLog = UsageLog.open(join(dir, AUTHORIZER_USAGE_FILE));
+  if (dir) {
+    try {
+      file = ReplicaFile.open(join(dir, AUTHORIZER_REPLICA_FILE));
+      usageLog = UsageLog.open(join(dir, AUTHORIZER_USAGE_FILE));
+    } catch (err) {
+      file?.close();
+      http?.close();
+      throw err;
+    }
   }
 
   const index = new ReplicaIndex({ region: options.region, partition: options.partition });
   const authenticator = new DataPlaneAuthenticator(index);
   const usage = new UsageRecorder();
   const started = new ReplicaFollower({ region: options.region, source, sink: index, file, now, log, pollWaitMs: options.pollWaitMs });
-  applied = () => started.revision;
 
   const flushUsage = () => {
     if (!usageLog) return;
@@ -99,7 +107,7 @@ export async function createAuthorizer(options: CreateAuthorizerOptions): Promis
   };
 
   try {
-    await started.start();
+    await started.start(options.signal);
   } catch (err) {
     closeFiles();
     throw err;

@@ -9,6 +9,12 @@
  * snapshot laid out one record per line, snapshot-lines.ts), gzipped when the reader accepts it.
  * Pollers report who they are and what they have applied (`x-gatehouse-node`,
  * `x-gatehouse-applied`), which gives the control plane its view of the regions.
+ *
+ * A long-poll that waits sends a heartbeat while it does: after `heartbeatMs` it commits the
+ * 200 and writes one space, then another every `heartbeatMs` until the batch follows (JSON allows
+ * leading whitespace). Every answer announces the interval (`x-gatehouse-heartbeat-ms`), so a
+ * reader can treat a longer silence as a dead link (a partition that drops packets sends no
+ * reset) instead of waiting out the whole poll.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
@@ -24,6 +30,8 @@ export const SNAPSHOT_PATH = '/v1/replication/snapshot';
 export const CHANGES_PATH = '/v1/replication/changes';
 export const NODE_HEADER = 'x-gatehouse-node';
 export const APPLIED_HEADER = 'x-gatehouse-applied';
+export const HEARTBEAT_HEADER = 'x-gatehouse-heartbeat-ms';
+export const DEFAULT_HEARTBEAT_MS = 5_000;
 
 export interface FeedPoll {
   region: string;
@@ -42,6 +50,8 @@ export interface FeedHandlerOptions {
   onPoll?(poll: FeedPoll): void;
   /** The longest long-poll a reader may ask for (ms, default 25000). */
   maxWaitMs?: number;
+  /** How often a waiting long-poll writes a heartbeat byte (ms, default 5000; 0: never). */
+  heartbeatMs?: number;
   /** Clock for `onPoll` times (default: the system clock). */
   now?: () => Date;
   /** Told of unexpected errors (the reader gets a bare 500). */
@@ -56,6 +66,7 @@ const MAX_NODE_CHARS = 128;
 /** Answers the feed's two paths; false for any other path, so the caller routes it on. */
 export function createFeedHandler(options: FeedHandlerOptions): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const maxWaitMs = options.maxWaitMs ?? 25_000;
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const now = options.now ?? (() => new Date());
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://feed.invalid');
@@ -76,6 +87,7 @@ export function createFeedHandler(options: FeedHandlerOptions): (req: IncomingMe
       authenticate(req, region, options.tokenFor);
       reportPoll(req, region, options, now);
       const acceptsGzip = acceptsGzipEncoding(req.headers['accept-encoding']);
+      if (heartbeatMs > 0) res.setHeader(HEARTBEAT_HEADER, String(heartbeatMs));
       if (route === 'snapshot') {
         const snapshot = await options.source.snapshot(region, aborter.signal);
         await sendSnapshot(res, snapshot, acceptsGzip);
@@ -83,8 +95,16 @@ export function createFeedHandler(options: FeedHandlerOptions): (req: IncomingMe
         const after = integerParam(url, 'after', undefined, 0, Number.MAX_SAFE_INTEGER);
         const waitMs = Math.min(integerParam(url, 'wait', 0, 0, Number.MAX_SAFE_INTEGER), maxWaitMs);
         const limit = integerParam(url, 'limit', DEFAULT_CHANGES_LIMIT, 1, MAX_CHANGES_LIMIT);
-        const batch = await options.source.changes(region, after, { waitMs, limit, signal: aborter.signal });
-        await sendJson(res, 200, JSON.stringify(batch), acceptsGzip);
+        const heartbeat = waitMs > 0 && heartbeatMs > 0 ? startHeartbeat(res, heartbeatMs) : undefined;
+        let batch;
+        try {
+          batch = await options.source.changes(region, after, { waitMs, limit, signal: aborter.signal });
+        } finally {
+          heartbeat?.stop();
+        }
+        // Once a heartbeat went out the 200 is committed, without compression: end it with the batch.
+        if (heartbeat?.started) res.end(JSON.stringify(batch));
+        else await sendJson(res, 200, JSON.stringify(batch), acceptsGzip);
       }
     } catch (err) {
       if (aborter.signal.aborted || res.destroyed) return true;
@@ -102,6 +122,27 @@ export function createFeedHandler(options: FeedHandlerOptions): (req: IncomingMe
       }
     }
     return true;
+  };
+}
+
+/** Writes a space every `ms` (committing a 200 JSON answer at the first), until stopped. */
+function startHeartbeat(res: ServerResponse, ms: number): { readonly started: boolean; stop(): void } {
+  let started = false;
+  const timer = setInterval(() => {
+    if (res.destroyed || res.writableEnded) return;
+    if (!started) {
+      started = true;
+      res.statusCode = 200;
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('cache-control', 'no-store');
+    }
+    res.write(' ');
+  }, ms);
+  return {
+    get started() {
+      return started;
+    },
+    stop: () => clearInterval(timer),
   };
 }
 

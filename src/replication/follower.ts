@@ -42,8 +42,13 @@ export interface FollowerHealth {
   lagRevisions: number;
   /** 0 when caught up; else seconds since the follower first saw a revision it had not applied. */
   lagSeconds: number;
-  /** When the control plane last answered (ISO), null before it ever did. */
+  /**
+   * When the control plane last answered (ISO), null before it ever did. After a restart from the
+   * local snapshot and before the first answer, the control plane's time of that snapshot.
+   */
   lastContact: string | null;
+  /** `live`: this process heard the control plane at lastContact; `snapshot`: lastContact is the local snapshot's time (not heard since the restart); null: never. */
+  lastContactSource: 'live' | 'snapshot' | null;
   connected: boolean;
   /** The last UTC date (YYYYMMDD) the replicated access-key material covers. */
   keyWindowThrough: string | null;
@@ -65,6 +70,11 @@ const REPEAT_LOG_MS = 60_000;
 /** An error of the local side (file or sink), as opposed to the feed. */
 class LocalError extends Error {}
 
+/** `start()` gave up because the follower was stopped (or its start signal aborted) before it held a replica. */
+export class FollowerStopped extends Error {
+  override name = 'FollowerStopped';
+}
+
 export class ReplicaFollower {
   readonly #region: string;
   readonly #source: FeedSource;
@@ -83,6 +93,7 @@ export class ReplicaFollower {
   /** When (ms of now()) the follower first saw a latest revision above the applied one. */
   #laggingSince: number | undefined;
   #lastContact: Date | undefined;
+  #lastContactSource: 'live' | 'snapshot' | null = null;
   #connected = false;
   #outageSince: Date | undefined;
   #lastFailureLog = -Infinity;
@@ -110,21 +121,33 @@ export class ReplicaFollower {
     this.#log = options.log ?? (() => {});
   }
 
-  /** Resolves once the sink holds a replica (from the file, else a snapshot), then tails in the background. */
-  async start(): Promise<void> {
+  /**
+   * Resolves once the sink holds a replica (from the file, else a snapshot), then tails in the
+   * background. Without a replica it retries the snapshot for as long as it takes, so `signal`
+   * (or `stop()`) is how to give up: it then rejects with a FollowerStopped error.
+   */
+  async start(signal?: AbortSignal): Promise<void> {
     if (this.#started) throw new Error('the follower was already started');
     this.#started = true;
-    this.#restoreFromFile();
-    while (this.#applied < 0) {
-      if (this.#stopped) throw new Error(`the ${this.#region} follower stopped before it had a replica`);
-      try {
-        await this.#loadSnapshot();
-      } catch (err) {
-        if (this.#stopped) continue;
-        this.#failed(err);
-        await this.#backoff(err);
+    const onAbort = () => void this.stop();
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      this.#restoreFromFile();
+      while (this.#applied < 0) {
+        if (this.#stopped) throw new FollowerStopped(`the ${this.#region} follower stopped before it had a replica`);
+        try {
+          await this.#loadSnapshot();
+        } catch (err) {
+          if (this.#stopped) continue;
+          this.#failed(err);
+          await this.#backoff(err);
+        }
       }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
+    if (this.#stopped) throw new FollowerStopped(`the ${this.#region} follower was stopped while it started`);
     this.#loop = this.#run();
   }
 
@@ -170,6 +193,7 @@ export class ReplicaFollower {
       lagRevisions: Math.max(0, this.#latest - this.revision),
       lagSeconds: this.#lagSeconds(now),
       lastContact: this.#lastContact?.toISOString() ?? null,
+      lastContactSource: this.#lastContactSource,
       connected: this.#connected,
       keyWindowThrough: keyWindow?.through ?? null,
       keyWindowRemainingSeconds: this.#keyWindowRemaining(now),
@@ -288,6 +312,13 @@ export class ReplicaFollower {
       this.#sink.reset(state);
       this.#adopt(state.revision, state.windows);
       this.#latest = state.revision;
+      // Until the control plane answers, the snapshot's time is the last known contact: an
+      // operator reading health after a restart sees how old the state is, not "never".
+      const time = new Date(state.time);
+      if (!Number.isNaN(time.getTime())) {
+        this.#lastContact = time;
+        this.#lastContactSource = 'snapshot';
+      }
       this.#event('restored-from-local-snapshot', `serving the local snapshot at revision ${state.revision} (${state.records.length} records, as of ${state.time})`);
     } catch (err) {
       this.#log(`replication ${this.#region}: the local snapshot could not be loaded (${messageOf(err)}); fetching one`);
@@ -331,6 +362,7 @@ export class ReplicaFollower {
 
   #contact(): void {
     this.#lastContact = this.#now();
+    this.#lastContactSource = 'live';
     this.#connected = true;
     if (this.#outageSince) {
       const seconds = Math.round((this.#lastContact.getTime() - this.#outageSince.getTime()) / 1000);

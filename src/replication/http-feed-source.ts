@@ -2,13 +2,18 @@
  * The feed read over HTTP from the control plane (feed-http.ts is the other end), for data
  * planes in their own processes. Failures come back fast as FeedErrors: retryable when the
  * control plane is unreachable, slow, or answers 5xx; not retryable for a token it refuses.
+ *
+ * A silent partition (packets dropped, nothing reset) shows only as silence. A control plane that
+ * announces heartbeats (`x-gatehouse-heartbeat-ms`) writes a byte at least that often during a
+ * long-poll, so once one answer has announced them, a long-poll silent for `silenceTimeoutMs`
+ * fails at once instead of after its whole wait.
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import { CHANGES_PATH, APPLIED_HEADER, NODE_HEADER, SNAPSHOT_PATH } from './feed-http.js';
+import { APPLIED_HEADER, CHANGES_PATH, HEARTBEAT_HEADER, NODE_HEADER, SNAPSHOT_PATH } from './feed-http.js';
 import { abortedError, FeedError, type ChangesOptions, type FeedSource } from './feed-source.js';
 import { FEED_VERSION, type FeedChanges, type FeedSnapshot } from './feed-types.js';
 import { SnapshotLineParser } from './snapshot-lines.js';
@@ -20,12 +25,17 @@ export interface HttpFeedSourceOptions {
   token: string;
   /** This node's id, reported with every poll. */
   nodeId: string;
-  /** The revision this node has applied, reported with every poll. */
+  /**
+   * The revision this node has applied, reported with a snapshot request made before the source
+   * knows one (a changes request reports its `after`, and after a snapshot its revision is known).
+   */
   applied?: () => number;
   /** Give up connecting after this long (ms, default 2000). */
   connectTimeoutMs?: number;
-  /** Give up when the connection is silent this long beyond any long-poll wait (ms, default 30000). */
+  /** Give up when the connection is silent this long beyond any long-poll wait (ms, default 30000), with a control plane that sends no heartbeats. */
   idleTimeoutMs?: number;
+  /** With a control plane that sends heartbeats: give up on a long-poll silent this long (ms, default 12000, at least twice its heartbeat). */
+  silenceTimeoutMs?: number;
   /** Give up on a snapshot whose connection is silent this long (ms, default 120000: building one takes a while). */
   snapshotIdleTimeoutMs?: number;
 }
@@ -34,6 +44,8 @@ interface RequestPlan {
   path: string;
   signal?: AbortSignal;
   idleMs: number;
+  /** The applied revision to report. */
+  applied: number | undefined;
 }
 
 class ConnectTimeout extends Error {}
@@ -46,7 +58,12 @@ export class HttpFeedSource implements FeedSource {
   readonly #applied: (() => number) | undefined;
   readonly #connectTimeoutMs: number;
   readonly #idleTimeoutMs: number;
+  readonly #silenceTimeoutMs: number;
   readonly #snapshotIdleTimeoutMs: number;
+  /** The heartbeat interval the control plane announced in its last answer (ms), if any. */
+  #heartbeatMs: number | undefined;
+  /** The revision this node last said it holds: a changes request's `after`, a snapshot's revision. */
+  #known: number | undefined;
   readonly #agent: http.Agent;
   readonly #request: typeof http.request;
 
@@ -58,6 +75,7 @@ export class HttpFeedSource implements FeedSource {
     this.#applied = options.applied;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 2000;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+    this.#silenceTimeoutMs = options.silenceTimeoutMs ?? 12_000;
     this.#snapshotIdleTimeoutMs = options.snapshotIdleTimeoutMs ?? 120_000;
     const secure = this.#base.protocol === 'https:';
     // Keep-alive: a tailing node polls without pause, so one connection serves every poll.
@@ -67,18 +85,28 @@ export class HttpFeedSource implements FeedSource {
 
   async snapshot(region: string, signal?: AbortSignal): Promise<FeedSnapshot> {
     const path = this.#path(SNAPSHOT_PATH, { region });
-    const snapshot = await this.#get({ path, signal, idleMs: this.#snapshotIdleTimeoutMs }, readSnapshot);
+    const snapshot = await this.#get({ path, signal, idleMs: this.#snapshotIdleTimeoutMs, applied: this.#known ?? this.#applied?.() }, readSnapshot);
     checkAnswer(snapshot, region);
+    this.#known = snapshot.revision;
     return snapshot;
   }
 
   async changes(region: string, after: number, options: ChangesOptions = {}): Promise<FeedChanges> {
-    const waitMs = options.waitMs ?? 0;
-    const query: Record<string, string> = { region, after: String(after), wait: String(Math.max(0, Math.floor(waitMs))) };
+    const waitMs = Math.max(0, Math.floor(options.waitMs ?? 0));
+    const query: Record<string, string> = { region, after: String(after), wait: String(waitMs) };
     if (options.limit !== undefined) query.limit = String(options.limit);
-    const batch = await this.#get({ path: this.#path(CHANGES_PATH, query), signal: options.signal, idleMs: waitMs + this.#idleTimeoutMs }, readJson<FeedChanges>);
+    // A node asks for the changes after what it holds: `after` is its applied revision, even
+    // before whoever owns this source has finished starting.
+    this.#known = after;
+    const batch = await this.#get({ path: this.#path(CHANGES_PATH, query), signal: options.signal, idleMs: this.#changesIdleMs(waitMs), applied: after }, readJson<FeedChanges>);
     checkAnswer(batch, region);
     return batch;
+  }
+
+  /** How long a long-poll may stay silent before it counts as failed. */
+  #changesIdleMs(waitMs: number): number {
+    if (this.#heartbeatMs === undefined) return waitMs + this.#idleTimeoutMs;
+    return Math.min(waitMs + this.#idleTimeoutMs, Math.max(this.#silenceTimeoutMs, 2 * this.#heartbeatMs));
   }
 
   /** Closes idle keep-alive connections. */
@@ -119,7 +147,7 @@ export class HttpFeedSource implements FeedSource {
         'user-agent': 'gatehouse-data-plane',
         [NODE_HEADER]: this.#nodeId,
       };
-      const applied = this.#applied?.();
+      const applied = plan.applied;
       if (applied !== undefined && Number.isSafeInteger(applied) && applied >= 0) headers[APPLIED_HEADER] = String(applied);
       const req = this.#request({
         protocol: this.#base.protocol,
@@ -146,6 +174,7 @@ export class HttpFeedSource implements FeedSource {
       req.on('response', (res) => {
         const body = bodyOf(res);
         const status = res.statusCode ?? 0;
+        if (status === 200) this.#heartbeatMs = heartbeatOf(res);
         if (status !== 200) {
           readText(body).then(
             (text) => finish(statusError(status, text)),
@@ -164,6 +193,13 @@ export class HttpFeedSource implements FeedSource {
 }
 
 class StaleSocket extends FeedError {}
+
+/** The heartbeat interval a feed answer announces; undefined when it announces none. */
+function heartbeatOf(res: IncomingMessage): number | undefined {
+  const text = res.headers[HEARTBEAT_HEADER];
+  const ms = typeof text === 'string' && /^\d{1,7}$/.test(text) ? Number(text) : 0;
+  return ms > 0 ? ms : undefined;
+}
 
 function requestError(err: Error, reusedSocket: boolean): FeedError {
   const code = (err as NodeJS.ErrnoException).code;

@@ -21,8 +21,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function error(res: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(res, status, { decision: 'Deny', error: { code, message } });
+function error(res: ServerResponse, status: number, code: string, message: string, extra: { revision?: number } = {}): void {
+  sendJson(res, status, { decision: 'Deny', ...extra, error: { code, message } });
 }
 
 function headerPairs(headers: unknown): [string, string][] | undefined {
@@ -56,7 +56,8 @@ export async function serveAuthorize(req: IncomingMessage, res: ServerResponse, 
   if (minRevision === null) return error(res, 400, 'ValidationError', 'x-gatehouse-min-revision must be a non-negative integer.');
   if (minRevision !== undefined && !(await plane.follower.waitForRevision(minRevision, MIN_REVISION_WAIT_MS))) {
     res.setHeader('Retry-After', '1');
-    return error(res, 503, 'ServiceUnavailable', `Revision ${minRevision} has not reached ${plane.region} yet (applied: ${plane.follower.revision}). Retry shortly.`);
+    const applied = plane.follower.revision;
+    return error(res, 503, 'ServiceUnavailable', `Revision ${minRevision} has not reached ${plane.region} yet (applied: ${applied}). Retry shortly.`, { revision: applied });
   }
   const result = plane.authorize({ ...input, request: { ...input.request, headers }, sourceIp: input.sourceIp });
   sendJson(res, result.status, result.body);

@@ -4,14 +4,13 @@
  * serves STS, SigV4 authentication and `/v1/authorize` on its own, restarts while cut off, and
  * passes IAM requests through to the control plane.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AUDIT_DB_FILE, AuditLog } from '../audit/index.js';
 import { deriveSubkey } from '../core/crypto/index.js';
 import { UsageLog } from '../data-plane/usage-log.js';
 import { HttpFeedSource } from '../replication/http-feed-source.js';
+import { persistentNodeId } from '../replication/node-id.js';
 import { ReplicaFile } from '../replication/replica-file.js';
 import { ControlPlaneForwarder } from './control-plane-forwarder.js';
 import { listen, type RunningNode } from './listen.js';
@@ -32,11 +31,14 @@ export interface DataPlaneNodeOptions {
   dataDir: string;
   port?: number;
   host?: string;
+  /** Default: the id kept in `<dataDir>/node-id`, created (host name + random) on first start. */
   nodeId?: string;
   limits?: Partial<ServerLimits>;
   log?: (line: string) => void;
   now?: () => Date;
   pollWaitMs?: number;
+  /** Aborts the start (a node with no replica retries the control plane until it answers); the start then rejects. */
+  signal?: AbortSignal;
 }
 
 export async function startDataPlaneNode(options: DataPlaneNodeOptions): Promise<RunningNode> {
@@ -46,42 +48,57 @@ export async function startDataPlaneNode(options: DataPlaneNodeOptions): Promise
   if (!options.token) throw new StartupError('a data plane needs its region\'s replication token: set GATEHOUSE_REPLICATION_TOKEN or --token-file (print it with `gatehouse replication-token --region R` where the control plane runs)');
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const nodeId = options.nodeId ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
-  const file = ReplicaFile.open(join(dataDir, REPLICA_FILE));
-  const usageLog = UsageLog.open(join(dataDir, USAGE_FILE));
-  // The feed reports the node's applied revision to the control plane (for `gatehouse status`).
-  const started: { plane?: RegionDataPlane } = {};
-  const source = new HttpFeedSource({ url: options.controlPlaneUrl, token: options.token, nodeId, applied: () => started.plane?.follower.revision ?? 0 });
-  log(`gatehouse: data plane ${options.region} (node ${nodeId}) following ${options.controlPlaneUrl}`);
-  const region = (started.plane = await RegionDataPlane.start({ region: options.region, source, file, usageLog, now, log, pollWaitMs: options.pollWaitMs }));
-  // The node keeps its own audit trail; its chain key comes from the region's token, since a
-  // data plane never holds the master key.
-  const audit = AuditLog.open(join(dataDir, AUDIT_DB_FILE), deriveSubkey(Buffer.from(options.token), 'gatehouse:data-plane-audit-chain'), { now, worker: true });
-  const forwarder = new ControlPlaneForwarder({ controlPlaneUrl: options.controlPlaneUrl, region: options.region, reachable: () => region.follower.health().connected });
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const handler = createNodeHandler({
-    role: 'data-plane',
-    now,
-    limits,
-    audit,
-    homeRegion: options.region,
-    regions: [region],
-    planeFor: () => region,
-    queryBackend: (service) => (service === 'sts' ? regionalStsBackend(region) : undefined),
-    forwardIam: (req, body, res) => forwarder.forward(req, body, res),
-    onInternalError: (err) => log(`gatehouse: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
-  });
-  const running = await listen(handler, { port: options.port ?? 0, host: options.host, limits });
-  log(`gatehouse: data plane ${options.region} listening on ${running.url} (STS, /v1/authorize), replica at revision ${region.follower.revision}`);
-  return {
-    ...running,
-    async close() {
-      await running.close();
-      forwarder.close();
-      await region.close();
-      file.close();
-      usageLog.close();
-      await audit.close();
-    },
+  const nodeId = options.nodeId ?? persistentNodeId(dataDir);
+  // Everything opened so far, closed in reverse order by close() or when the start fails.
+  const opened: (() => Promise<void> | void)[] = [];
+  const closeAll = async () => {
+    for (const close of opened.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        log(`gatehouse: while closing: ${String(err)}`);
+      }
+    }
   };
+  try {
+    const file = ReplicaFile.open(join(dataDir, REPLICA_FILE));
+    opened.push(() => file.close());
+    const usageLog = UsageLog.open(join(dataDir, USAGE_FILE));
+    opened.push(() => usageLog.close());
+    // The source reports the node's applied revision with each poll (for `gatehouse status`).
+    const source = new HttpFeedSource({ url: options.controlPlaneUrl, token: options.token, nodeId });
+    opened.push(() => source.close());
+    log(`gatehouse: data plane ${options.region} (node ${nodeId}) following ${options.controlPlaneUrl}`);
+    const region = await RegionDataPlane.start({ region: options.region, source, file, usageLog, now, log, pollWaitMs: options.pollWaitMs, signal: options.signal });
+    opened.push(() => region.close());
+    // The node keeps its own audit trail; its chain key comes from the region's token, since a
+    // data plane never holds the master key.
+    const audit = AuditLog.open(join(dataDir, AUDIT_DB_FILE), deriveSubkey(Buffer.from(options.token), 'gatehouse:data-plane-audit-chain'), { now, worker: true });
+    opened.push(() => audit.close());
+    const forwarder = new ControlPlaneForwarder({ controlPlaneUrl: options.controlPlaneUrl, region: options.region, reachable: () => region.follower.health().connected });
+    opened.push(() => forwarder.close());
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const handler = createNodeHandler({
+      role: 'data-plane',
+      now,
+      limits,
+      audit,
+      homeRegion: options.region,
+      regions: [region],
+      planeFor: () => region,
+      queryBackend: (service) => (service === 'sts' ? regionalStsBackend(region) : undefined),
+      forwardIam: (req, body, res) => forwarder.forward(req, body, res),
+      onInternalError: (err) => log(`gatehouse: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+    });
+    if (options.signal?.aborted) throw new StartupError('the start was cancelled');
+    const running = await listen(handler, { port: options.port ?? 0, host: options.host, limits });
+    // Stop serving before anything behind the server closes.
+    opened.push(() => running.close());
+    log(`gatehouse: data plane ${options.region} listening on ${running.url} (STS, /v1/authorize), replica at revision ${region.follower.revision}`);
+    let closing: Promise<void> | undefined;
+    return { ...running, close: () => (closing ??= closeAll()) };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
 }

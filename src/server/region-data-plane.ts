@@ -24,6 +24,8 @@ export interface RegionDataPlaneOptions {
   partition?: string;
   log?: (line: string) => void;
   pollWaitMs?: number;
+  /** Aborts `start()` while it waits for a first replica. */
+  signal?: AbortSignal;
 }
 
 export interface RegionHealth extends FollowerHealth {
@@ -53,10 +55,18 @@ export class RegionDataPlane {
     }
   }
 
-  /** Starts following; resolves once the region holds a replica (from its file or a snapshot). */
+  /**
+   * Starts following; resolves once the region holds a replica (from its file or a snapshot).
+   * Rejects (having stopped) when `options.signal` aborts first.
+   */
   static async start(options: RegionDataPlaneOptions): Promise<RegionDataPlane> {
     const plane = new RegionDataPlane(options);
-    await plane.follower.start();
+    try {
+      await plane.follower.start(options.signal);
+    } catch (err) {
+      await plane.close();
+      throw err;
+    }
     return plane;
   }
 

@@ -127,6 +127,41 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     if (err instanceof StoreOpenError) throw new StartupError(err.message);
     throw err;
   }
+  // Everything opened from here on, closed in reverse order by close() or when the start fails
+  // (a port in use, say): a failed start must leave no worker thread or open file behind.
+  const opened: (() => Promise<void> | void)[] = [() => sqlite.close()];
+  const closeAll = async () => {
+    for (const close of opened.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        log(`gatehouse: while closing: ${String(err)}`);
+      }
+    }
+  };
+  try {
+    return await startOnStore(options, { log, now, homeRegion, regionNames, dataDir, masterKey, sqlite, opened, closeAll });
+  } catch (err) {
+    await closeAll();
+    if (err instanceof WrongMasterKeyError) throw new StartupError(err.message);
+    throw err;
+  }
+}
+
+interface StartContext {
+  log: (line: string) => void;
+  now: () => Date;
+  homeRegion: string;
+  regionNames: string[];
+  dataDir: string;
+  masterKey: Buffer;
+  sqlite: Store;
+  opened: (() => Promise<void> | void)[];
+  closeAll: () => Promise<void>;
+}
+
+async function startOnStore(options: StandaloneOptions, context: StartContext): Promise<RunningGatehouse> {
+  const { log, now, homeRegion, regionNames, dataDir, masterKey, sqlite, opened } = context;
   const secretsKey = deriveKey(masterKey, 'secrets');
   const tokenRoot = deriveKey(masterKey, 'sts-token-keys');
   const feed = new ControlPlaneFeed({
@@ -139,14 +174,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
   });
   const store = notifyingStore(sqlite, () => feed.notify());
   const env: ControlPlaneEnv = { store, now, random: randomBytes, secretsKey, partition: 'aws', tokenRoot };
-  let boot;
-  try {
-    boot = await bootstrap(env);
-  } catch (err) {
-    await store.close();
-    if (err instanceof WrongMasterKeyError) throw new StartupError(err.message);
-    throw err;
-  }
+  const boot = await bootstrap(env);
   if (boot.admin) {
     const file = join(dataDir, ADMIN_CREDENTIALS_FILE);
     const credentials = { Version: 1, AccessKeyId: boot.admin.accessKeyId, SecretAccessKey: boot.admin.secretAccessKey };
@@ -171,14 +199,21 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
 
   // Which statement allowed each authorization, for the least-privilege tools; one file for all regions.
   const usageLog = UsageLog.open(join(dataDir, USAGE_FILE));
+  opened.push(() => usageLog.close());
   const planes = new Map<string, RegionDataPlane>();
-  for (const region of regionNames) planes.set(region, await RegionDataPlane.start({ region, source: feed, usageLog, now, log }));
+  for (const region of regionNames) {
+    const plane = await RegionDataPlane.start({ region, source: feed, usageLog, now, log });
+    planes.set(region, plane);
+    opened.push(() => plane.close());
+  }
   const home = planes.get(homeRegion) as RegionDataPlane;
 
   // A worker thread hashes and writes the audit batches, so the request path never waits for them.
   const audit = AuditLog.open(join(dataDir, AUDIT_DB_FILE), deriveKey(masterKey, AUDIT_CHAIN_KEY_PURPOSE), { now, worker: true });
+  opened.push(() => audit.close());
   const iam = new IamService(env);
   const authenticator = new Authenticator(env, iam);
+  opened.push(() => authenticator.flushUsage().catch(() => undefined));
   const iamQuery = iamBackend(iam, authenticator);
   const stsQuery = new Map<string, QueryBackend>([...planes].map(([region, plane]) => [region, regionalStsBackend(plane)]));
   const globalSts = globalStsBackend(home, authenticator);
@@ -205,20 +240,13 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     onInternalError: (err) => log(`gatehouse: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
   });
   const running = await listen(handler, { port: options.port ?? DEFAULT_PORT, host: options.host ?? DEFAULT_HOST, limits });
+  opened.push(() => running.close());
   const flusher = setInterval(() => void authenticator.flushUsage().catch((err) => log(`gatehouse: could not record key usage: ${String(err)}`)), options.usageFlushMs ?? 10_000);
   flusher.unref();
+  opened.push(() => clearInterval(flusher));
   log(`gatehouse: listening on ${running.url} (IAM, STS in ${regionNames.join(', ')}, /v1/authorize), data in ${dataDir}`);
 
   let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      clearInterval(flusher);
-      await running.close();
-      for (const plane of planes.values()) await plane.close();
-      usageLog.close();
-      await authenticator.flushUsage().catch(() => undefined);
-      await audit.close();
-      await store.close();
-    })());
+  const close = () => (closing ??= context.closeAll());
   return { url: running.url, port: running.port, accountId: boot.accountId, server: running.server, store, regions: planes, close };
 }

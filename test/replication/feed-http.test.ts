@@ -122,6 +122,46 @@ describe('the feed over HTTP', () => {
     assert.deepEqual(polls.at(-1), { region: 'us-east-1', node: 'node-a', applied: latest - 1, time: cp.clock.now });
   });
 
+  it('sends a heartbeat (a space) while a long-poll waits, and the answer is still the JSON batch', async () => {
+    const latest = await cp.revision();
+    const { server: s, url: u } = await listen(createFeedHandler({ source: cp.feed, tokenFor: token, heartbeatMs: 20 }));
+    try {
+      const auth = { authorization: `Bearer ${token('us-east-1')}`, 'accept-encoding': 'gzip' };
+      // Wake the poll only once two heartbeats have arrived.
+      let beats!: () => void;
+      const twoBeats = new Promise<void>((resolve) => (beats = resolve));
+      const waiting = new Promise<Answer>((resolve, reject) => {
+        const req = request(`${u}/v1/replication/changes?region=us-east-1&after=${latest}&wait=5000`, { headers: auth, agent: false }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => {
+            chunks.push(c);
+            if (/^ {2}/.test(Buffer.concat(chunks).toString('latin1'))) beats();
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      await twoBeats;
+      await cp.call('CreateUser', { userName: 'heartbeat-user' });
+      const answer = await waiting;
+      assert.equal(answer.status, 200);
+      assert.equal(answer.headers['x-gatehouse-heartbeat-ms'], '20');
+      assert.equal(answer.headers['content-encoding'], undefined, 'committed before the batch: not compressed');
+      const text = answer.body.toString('utf8');
+      assert.match(text, /^ {2,}\{/, 'heartbeats precede the batch');
+      const batch = JSON.parse(text) as FeedChanges;
+      assert.deepEqual([batch.after, batch.changes.map((c) => c.id)], [latest, [`${ACCOUNT}/heartbeat-user`]]);
+      // An answer ready at once carries no heartbeat, only the announcement.
+      const quick = await get(`${u}/v1/replication/changes?region=us-east-1&after=${latest}&wait=5000`, auth);
+      assert.equal(quick.headers['x-gatehouse-heartbeat-ms'], '20');
+      assert.equal((json(quick) as FeedChanges).after, latest);
+      assert.doesNotMatch(quick.body.toString('latin1'), /^ /);
+    } finally {
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+  });
+
   it('aborts the long-poll when the reader disconnects', async () => {
     let aborted = false;
     let started!: () => void;
@@ -205,6 +245,52 @@ describe('HttpFeedSource', () => {
     pending.close();
     source.close();
     await new Promise<void>((resolve) => s.close(() => resolve()));
+  });
+
+  it('reports the revision it holds: each poll its after, from the first poll on, and the snapshot revision after a snapshot', async () => {
+    const polls: FeedPoll[] = [];
+    const { server: s, url: u } = await listen(createFeedHandler({ source: cp.feed, tokenFor: token, onPoll: (p) => polls.push(p), now: () => cp.clock.now }));
+    // No applied callback: nothing outside the source is needed for the report.
+    const source = new HttpFeedSource({ url: u, token: token('us-east-1'), nodeId: 'fresh-node' });
+    try {
+      const snapshot = await source.snapshot('us-east-1');
+      assert.equal(polls.at(-1)!.applied, 0, 'a brand-new node holds nothing yet');
+      await source.changes('us-east-1', snapshot.revision, { waitMs: 0 });
+      assert.equal(polls.at(-1)!.applied, snapshot.revision, 'the first poll says what the node holds');
+      await source.snapshot('us-east-1');
+      assert.equal(polls.at(-1)!.applied, snapshot.revision);
+    } finally {
+      source.close();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+  });
+
+  it('treats a long-poll silent past its heartbeats as a dead link, long before the poll would end', async () => {
+    // A control plane that announces 50 ms heartbeats, then goes silent mid-poll (dropped packets).
+    const sockets = new Set<Socket>();
+    let requests = 0;
+    const batch = (after: number): FeedChanges => ({ version: 1, region: 'us-east-1', after, revision: after, latest: after, time: '2026-11-21T12:00:00.000Z', changes: [], windows: { keyWindow: { from: '20261120', through: '20261128' }, mfaWindow: { fromStep: 0, throughStep: 1 }, tokenKeys: [] } });
+    const silent = createServer((req, res) => {
+      requests++;
+      res.setHeader('x-gatehouse-heartbeat-ms', '50');
+      if (requests === 1) return void res.end(JSON.stringify(batch(7)));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(' ');
+    });
+    silent.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const source = new HttpFeedSource({ url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, token: 't', nodeId: 'n1', silenceTimeoutMs: 300 });
+    try {
+      assert.equal((await source.changes('us-east-1', 7, { waitMs: 0 })).revision, 7);
+      const started = performance.now();
+      await assert.rejects(source.changes('us-east-1', 7, { waitMs: 20_000 }), (err: FeedError) => err instanceof FeedError && err.retryable && /did not answer in time/.test(err.message));
+      const ms = performance.now() - started;
+      assert.ok(ms >= 250 && ms < 2_000, `failed after ${ms} ms of silence`);
+    } finally {
+      source.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('gives up on a control plane that accepts connections but does not answer', async () => {

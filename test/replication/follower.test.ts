@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FeedSource } from '../../src/replication/feed-source.js';
 import type { FeedChanges } from '../../src/replication/feed-types.js';
-import { ReplicaFollower, type FollowerOptions } from '../../src/replication/follower.js';
+import { FollowerStopped, ReplicaFollower, type FollowerOptions } from '../../src/replication/follower.js';
 import { ReplicaFile } from '../../src/replication/replica-file.js';
 import { ACCOUNT, createControlPlane, CuttableSource, eventually, RecordingSink, type ControlPlane } from './fixture.js';
 
@@ -57,6 +57,7 @@ describe('ReplicaFollower', () => {
         lagRevisions: 0,
         lagSeconds: 0,
         lastContact: '2026-11-21T12:00:00.000Z',
+        lastContactSource: 'live',
         connected: true,
         keyWindowThrough: '20261128',
         keyWindowRemainingSeconds: 7.5 * 86_400,
@@ -84,6 +85,27 @@ describe('ReplicaFollower', () => {
     assert.equal(sink.revision, await cp.revision());
     assert.deepEqual(types(f), ['control-plane-unreachable', 'control-plane-reachable', 'snapshot-loaded']);
     await f.stop();
+  });
+
+  it('gives up the first snapshot when its start signal aborts (the control plane never answered)', async () => {
+    const cp = await createControlPlane();
+    const source = new CuttableSource(cp.feed);
+    source.setCut(true);
+    const { follower: f } = follower(cp, source, new RecordingSink(), { retryMs: { min: 60_000, max: 60_000 } });
+    const aborter = new AbortController();
+    const starting = f.start(aborter.signal);
+    await eventually(() => types(f).includes('control-plane-unreachable'));
+    const aborted = performance.now();
+    aborter.abort();
+    await assert.rejects(starting, (err: unknown) => err instanceof FollowerStopped && /stopped before it had a replica/.test((err as Error).message));
+    assert.ok(performance.now() - aborted < 1000, 'in the middle of a 60 s backoff');
+    assert.equal(f.health().lastContactSource, null);
+    assert.equal(f.health().lastContact, null);
+    await f.stop();
+
+    // Already aborted: no attempt at all.
+    const g = follower(cp, source, new RecordingSink()).follower;
+    await assert.rejects(g.start(AbortSignal.abort()), FollowerStopped);
   });
 
   it('survives the control plane going away, then catches up in order with lag back to zero', async () => {
@@ -184,6 +206,9 @@ describe('ReplicaFollower', () => {
     const second = follower(cp, source, sink, { file });
     await second.follower.start();
     assert.equal(sink.revision, saved);
+    // Not heard from since the restart: the last contact shown is the snapshot's time, said so.
+    const snapshotTime = file.load()!.time;
+    assert.deepEqual([second.follower.health().lastContact, second.follower.health().lastContactSource], [snapshotTime, 'snapshot']);
     assert.ok(sink.get('user', `${ACCOUNT}/dave`));
     assert.equal(sink.get('user', `${ACCOUNT}/erin`), undefined);
     assert.equal(types(second.follower)[0], 'restored-from-local-snapshot');
@@ -194,6 +219,7 @@ describe('ReplicaFollower', () => {
     const latest = await cp.revision();
     assert.equal(await second.follower.waitForRevision(latest, 5000), true);
     assert.ok(sink.get('user', `${ACCOUNT}/erin`));
+    assert.deepEqual([second.follower.health().lastContact, second.follower.health().lastContactSource], [cp.clock.now.toISOString(), 'live']);
     await second.follower.stop();
     assert.equal(file.load()!.revision, latest, 'the file follows too');
     file.close();

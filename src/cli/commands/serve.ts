@@ -31,20 +31,24 @@ Options:
   --control-plane URL   Data plane: the control plane's address.
   --token-file F        Data plane: file holding the region's replication token (or set
                         GATEHOUSE_REPLICATION_TOKEN; see gatehouse replication-token).
-  --node-id ID          Data plane: the name this node reports (default: host name + random).
+  --node-id ID          Data plane: the name this node reports (default: host name + random,
+                        chosen on first start and kept in DIR/node-id).
   --key-window-days N   Control plane: days ahead for which regions get long-term keys'
                         derived material, i.e. how long a cut-off region keeps authenticating
                         them (default 7).
   --token-window-days N Control plane: days ahead of session-token keys published to regions,
                         i.e. how long a cut-off region's STS keeps issuing (default 7, at least 1).
+  --mfa-window-hours N  Control plane: hours of MFA codes published to regions, i.e. how long a
+                        cut-off region keeps accepting MFA (24 to 744, default 48).
   --clock-offset-file F For drills: run the node's clock ahead by the milliseconds in F
                         (re-read on SIGUSR2).
   -h, --help            Show this help.
 
-Stops cleanly on SIGTERM or SIGINT.
+Stops cleanly on SIGTERM or SIGINT, also while starting (a new data plane waits for the
+control plane's first answer until then). Exit status: 0 stopped, 1 could not start, 2 usage error.
 `;
 
-const KNOWN = new Set(['data-dir', 'port', 'host', 'region', 'regions', 'role', 'control-plane', 'token-file', 'node-id', 'clock-offset-file', 'key-window-days', 'token-window-days', 'help']);
+const KNOWN = new Set(['data-dir', 'port', 'host', 'region', 'regions', 'role', 'control-plane', 'token-file', 'node-id', 'clock-offset-file', 'key-window-days', 'token-window-days', 'mfa-window-hours', 'help']);
 const ROLES = new Set(['standalone', 'control-plane', 'data-plane']);
 
 /** `gatehouse serve`: resolves with the exit code once the server has stopped. */
@@ -85,39 +89,57 @@ export async function runServe(argv: string[], io: CliIo, signals: NodeJS.EventE
   const keyWindowDays = windowDays('key-window-days', 0);
   const tokenWindowDays = windowDays('token-window-days', 1);
   if (keyWindowDays === null || tokenWindowDays === null) return usage('--key-window-days must be 0 to 366 and --token-window-days 1 to 366');
-  if ((keyWindowDays !== undefined || tokenWindowDays !== undefined) && role === 'data-plane') return usage('key and token windows are set on the control plane');
+  const mfaText = text('mfa-window-hours');
+  const mfaWindowHours = mfaText === undefined ? undefined : /^\d{1,3}$/.test(mfaText) ? Number(mfaText) : NaN;
+  if (mfaWindowHours !== undefined && !(mfaWindowHours >= 24 && mfaWindowHours <= 744)) return usage('--mfa-window-hours must be a whole number from 24 to 744');
+  if ((keyWindowDays !== undefined || tokenWindowDays !== undefined || mfaWindowHours !== undefined) && role === 'data-plane') return usage('key, token and MFA windows are set on the control plane');
   const clock = nodeClock(text('clock-offset-file'));
   const onReload = () => clock.reload();
   signals.on('SIGUSR2', onReload);
 
-  // Listen for the signals before starting, so that one arriving during start-up stops the server cleanly.
-  const stopRequested = new Promise<void>((ok) => {
-    signals.once('SIGTERM', () => ok());
-    signals.once('SIGINT', () => ok());
-  });
+  // Listen for the signals before starting: one arriving during start-up cancels the start (a new
+  // data plane waits for the control plane for as long as it takes) and the command exits.
+  const starting = new AbortController();
+  let requestStop: () => void = () => undefined;
+  const stopRequested = new Promise<void>((ok) => (requestStop = ok));
+  const onStop = () => {
+    starting.abort();
+    requestStop();
+  };
+  signals.on('SIGTERM', onStop);
+  signals.on('SIGINT', onStop);
+  const unlisten = () => {
+    signals.off('SIGUSR2', onReload);
+    signals.off('SIGTERM', onStop);
+    signals.off('SIGINT', onStop);
+  };
   const log = (line: string) => io.stdout(line + '\n');
   let running: { close(): Promise<void> };
   try {
     if (role === 'data-plane') {
       const tokenFile = text('token-file');
       const token = tokenFile ? (await readFile(tokenFile, 'utf8')).trim() : (env.GATEHOUSE_REPLICATION_TOKEN ?? '');
-      running = await startDataPlaneNode({ region: region as string, controlPlaneUrl: controlPlane as string, token, dataDir: text('data-dir') ?? DEFAULT_DATA_DIR, port, host: text('host'), nodeId: text('node-id'), now: clock.now, log });
+      running = await startDataPlaneNode({ region: region as string, controlPlaneUrl: controlPlane as string, token, dataDir: text('data-dir') ?? DEFAULT_DATA_DIR, port, host: text('host'), nodeId: text('node-id'), now: clock.now, log, signal: starting.signal });
     } else {
-      running = await startStandalone({ dataDir: text('data-dir') ?? DEFAULT_DATA_DIR, port, host: text('host'), region, regions, role: role as 'standalone' | 'control-plane', windows: { keyWindowDays, tokenWindowDays }, now: clock.now, log, env });
+      running = await startStandalone({ dataDir: text('data-dir') ?? DEFAULT_DATA_DIR, port, host: text('host'), region, regions, role: role as 'standalone' | 'control-plane', windows: { keyWindowDays, tokenWindowDays, mfaWindowHours }, now: clock.now, log, env });
     }
   } catch (err) {
-    signals.off('SIGUSR2', onReload);
+    unlisten();
+    if (starting.signal.aborted) {
+      io.stdout('gatehouse: stopped before it had started\n');
+      return 0;
+    }
     const code = (err as NodeJS.ErrnoException).code;
-    if (err instanceof StartupError || code === 'EADDRINUSE' || code === 'EACCES' || code === 'ENOENT') {
+    if (err instanceof StartupError || code === 'EADDRINUSE' || code === 'EACCES' || code === 'ENOENT' || code === 'EADDRNOTAVAIL') {
       io.stderr(`gatehouse serve: cannot start: ${(err as Error).message}\n`);
       return 1;
     }
     throw err;
   }
   await stopRequested;
-  signals.off('SIGUSR2', onReload);
   io.stdout('gatehouse: shutting down\n');
   await running.close();
+  unlisten();
   io.stdout('gatehouse: stopped\n');
   return 0;
 }

@@ -1,12 +1,12 @@
 import { parseArgs } from '../args.js';
 import type { CliIo } from '../io.js';
-import { endpointsOf, fetchHealth, type HealthResult } from './node-health.js';
-import { DEFAULT_ENDPOINT } from './node-health.js';
+import { DEFAULT_ENDPOINT, endpointsOf, fetchHealth, pollAgeMs, STALE_POLL_MS, type HealthResult } from './node-health.js';
 
 const USAGE = `Usage: gatehouse status [--endpoint URL[,URL...]] [--json]
 
 Shows, for each node and each region it serves: the applied revision, the lag behind the
-control plane (revisions and seconds), the last contact with the control plane, how long
+control plane (revisions and seconds), the last contact with the control plane ("(snapshot)":
+the time of the local snapshot a restarted node serves, not heard from since), how long
 long-term keys and STS keep working if it stays cut off (key and token windows), and recent
 health events. A control plane also lists the data-plane nodes that poll its feed.
 
@@ -39,13 +39,18 @@ function render(result: HealthResult): string {
   if (h.regions.length) {
     const rows = [['REGION', 'APPLIED', 'LAG', 'LAG(S)', 'LAST CONTACT', 'KEYS LEFT', 'TOKENS LEFT', 'LINK']];
     for (const r of h.regions) {
-      rows.push([r.region, String(r.appliedRevision), String(r.lagRevisions), String(Math.round(r.lagSeconds)), r.lastContact ?? 'never', duration(r.keyWindowRemainingSeconds), duration(r.tokenWindowRemainingSeconds), r.connected ? 'connected' : 'CUT OFF']);
+      const lastContact = r.lastContact ? (r.lastContactSource === 'snapshot' ? `${r.lastContact} (snapshot)` : r.lastContact) : 'never';
+      rows.push([r.region, String(r.appliedRevision), String(r.lagRevisions), String(Math.round(r.lagSeconds)), lastContact, duration(r.keyWindowRemainingSeconds), duration(r.tokenWindowRemainingSeconds), r.connected ? 'connected' : 'CUT OFF']);
     }
     lines.push(table(rows).replace(/^/gm, '  '));
   }
   if (h.remoteNodes?.length) {
     lines.push('  data-plane nodes polling this control plane:');
-    for (const n of h.remoteNodes) lines.push(`    ${n.region}  ${n.node}  applied ${n.applied}  last poll ${n.lastPoll}`);
+    for (const n of h.remoteNodes) {
+      const age = pollAgeMs(n, h);
+      const stale = age > STALE_POLL_MS ? ` (STALE: no poll for ${duration(Math.floor(age / 1000))})` : '';
+      lines.push(`    ${n.region}  ${n.node}  applied ${n.applied}  last poll ${n.lastPoll}${stale}`);
+    }
   }
   const events = h.regions.flatMap((r) => r.events.map((e) => ({ ...e, region: r.region }))).sort((a, b) => b.time.localeCompare(a.time)).slice(0, 10);
   if (events.length) {
