@@ -250,7 +250,8 @@ function requestContext(deps: AuthorizeDeps, principal: Principal, input: Author
   const userAgent = headerValue(headers, 'user-agent');
   const { sourceIp, context: extra } = input;
   if (sourceIp === undefined && userAgent === undefined && !extra) return cached.context;
-  const out = { ...cached.context };
+  // A null-prototype copy keeps V8 from building a new hidden class per call as keys are added.
+  const out: Record<string, ContextValue> = Object.assign(Object.create(null), cached.context);
   if (sourceIp !== undefined) out['aws:SourceIp'] = sourceIp;
   if (userAgent !== undefined) out['aws:UserAgent'] = userAgent;
   for (const key in extra) if (!isProtected(key)) out[key] = extra[key];
