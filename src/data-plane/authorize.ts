@@ -24,7 +24,7 @@ export interface AuthorizeRequestParts {
   path: string;
   /** The raw query string without '?' (carries the signature of a presigned request). */
   query?: string;
-  headers: Record<string, string | string[]> | [string, string][];
+  headers: Record<string, string | string[]> | ReadonlyArray<readonly [string, string]>;
   /**
    * Lowercase hex SHA-256 of the body. Default: the request's own x-amz-content-sha256 value when
    * it sends one (including UNSIGNED-PAYLOAD: the resource server vouches for the body), else the
@@ -172,7 +172,8 @@ function invalid(view: ReplicaView, message: string): AuthorizeResult {
   return { status: 400, body: { decision: 'Deny', revision: view.revision, error: { code: 'ValidationError', message } } };
 }
 
-function headerPairs(headers: unknown): ReadonlyArray<readonly [string, string]> | undefined {
+/** The request's headers as [name, value] pairs, from an object or a list; undefined when malformed. */
+export function headerPairs(headers: unknown): ReadonlyArray<readonly [string, string]> | undefined {
   if (Array.isArray(headers)) {
     for (let i = 0; i < headers.length; i++) {
       const h: unknown = headers[i];

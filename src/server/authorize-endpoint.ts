@@ -5,7 +5,7 @@
  * applied revision). The request goes to the data plane of the region its signature is scoped to.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthorizeInput } from '../data-plane/authorize.js';
+import { headerPairs, type AuthorizeInput } from '../data-plane/authorize.js';
 import type { RegionDataPlane } from './region-data-plane.js';
 import { readBody, BodyTooLarge } from './read-body.js';
 import { scopeRegion } from './scope-region.js';
@@ -23,18 +23,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function error(res: ServerResponse, status: number, code: string, message: string, extra: { revision?: number } = {}): void {
   sendJson(res, status, { decision: 'Deny', ...extra, error: { code, message } });
-}
-
-function headerPairs(headers: unknown): [string, string][] | undefined {
-  if (Array.isArray(headers)) return headers.every((h) => Array.isArray(h) && h.length === 2 && typeof h[0] === 'string' && typeof h[1] === 'string') ? (headers as [string, string][]) : undefined;
-  if (!headers || typeof headers !== 'object') return undefined;
-  const out: [string, string][] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === 'string') out.push([name, value]);
-    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) for (const v of value) out.push([name, v]);
-    else return undefined;
-  }
-  return out;
 }
 
 /** Answers `POST /v1/authorize` with the data plane `planeFor` picks for the request's region. */
@@ -59,6 +47,7 @@ export async function serveAuthorize(req: IncomingMessage, res: ServerResponse, 
     const applied = plane.follower.revision;
     return error(res, 503, 'ServiceUnavailable', `Revision ${minRevision} has not reached ${plane.region} yet (applied: ${applied}). Retry shortly.`, { revision: applied });
   }
-  const result = plane.authorize({ ...input, request: { ...input.request, headers }, sourceIp: input.sourceIp });
+  // Pairs already: authorize() does not convert them again.
+  const result = plane.authorize({ ...input, request: { ...input.request, headers } });
   sendJson(res, result.status, result.body);
 }
