@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { CliIo } from './io.js';
 import { runPolicySimulate } from './commands/policy-simulate.js';
 import { runPolicyValidate } from './commands/policy-validate.js';
+import { runPolicyGenerate } from './commands/policy-generate.js';
+import { runPolicyLint } from './commands/policy-lint.js';
 import { runAuditQuery } from './commands/audit-query.js';
 import { runAuditVerify } from './commands/audit-verify.js';
 import { runServe } from './commands/serve.js';
@@ -25,6 +27,10 @@ Commands:
       Validate an IAM policy document as AWS does; exit 1 when it has errors.
   policy simulate --cases FILE [--json]
       Decide every case of a policy-evaluation case file; one JSON line per case with --json.
+  policy lint FILE... [--kind K|auto] [--format text|json|sarif] [--fail-on error|security|warning|suggestion] [--json]
+      Lint IAM policies (docs/lint-rules.md); exit 1 when a finding reaches --fail-on.
+  policy generate --capability CAP --resource ARN [--capability CAP --resource ARN ...] [--include-unscoped] [--json]
+      Write a minimal identity policy granting each capability on its resource; --list explains the capabilities.
   audit query [--data-dir DIR] [--since ISO|30m|24h|7d] [--principal P] [--event NAME] [--errors] [--limit N] [--json]
       List audit events, newest first; one JSON event per line with --json.
   audit verify [--data-dir DIR] [--json]
@@ -53,6 +59,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   if (group === 'replication-token') return runReplicationToken(argv.slice(1), io);
   if (group === 'policy' && command === 'simulate') return runPolicySimulate(rest, io);
   if (group === 'policy' && command === 'validate') return runPolicyValidate(rest, io);
+  if (group === 'policy' && command === 'generate') return runPolicyGenerate(rest, io);
+  if (group === 'policy' && command === 'lint') return runPolicyLint(rest, io);
   if (group === 'audit' && command === 'query') return runAuditQuery(rest, io);
   if (group === 'audit' && command === 'verify') return runAuditVerify(rest, io);
   io.stderr(`gatehouse: unknown command '${[group, command].filter(Boolean).join(' ')}'\n\n${USAGE}`);

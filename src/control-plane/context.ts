@@ -51,6 +51,8 @@ export type OperationContextKeys = Record<string, ContextValue> | undefined;
 export interface Operation<I = Record<string, unknown>, O = unknown> {
   name: string;
   write: boolean;
+  /** The action it is authorized as, when not IAM's for its name (the analysis API's operations). */
+  action?: string;
   /** The resource ARN the operation acts on, as AWS authorizes it (the entity's ARN with its path when it exists). */
   resource(input: I, ctx: OperationContext): string | Promise<string>;
   /**
@@ -71,6 +73,7 @@ export type AnyOperation = Operation<any, any>;
 export function defineOperation<I, O>(op: {
   name: string;
   write: boolean;
+  action?: string;
   resource(input: NoInfer<I>, ctx: OperationContext): string | Promise<string>;
   context?(input: NoInfer<I>, ctx: OperationContext): OperationContextKeys | Promise<OperationContextKeys>;
   run(input: I, ctx: OperationContext): Promise<O>;

@@ -10,6 +10,7 @@ import { MESSAGES } from '../core/sigv4/index.js';
 import { CallerPolicies } from './caller-policies.js';
 import { OperationTx, type AnyOperation, type ChangedRecords, type Caller, type ControlPlaneEnv, type OperationContext, type RequestInfo } from './context.js';
 import { IAM_OPERATIONS } from './operations/index.js';
+import { PolicyLintOnWrite, type PolicyLintReport } from './policy-lint-on-write.js';
 
 export interface CallResult {
   output: unknown;
@@ -18,10 +19,13 @@ export interface CallResult {
   changed: boolean;
   /** The authorization decision, for the audit trail. */
   decision: Decision;
+  /** Lint findings of the policy the call wrote, when the account's setting asks for them. */
+  lint?: PolicyLintReport;
 }
 
 export class IamService {
   readonly policies = new CallerPolicies();
+  readonly policyLint = new PolicyLintOnWrite();
   private readonly operations: Map<string, AnyOperation>;
   /** The IAM action each operation is authorized as. */
   private readonly actions: Map<string, string>;
@@ -32,7 +36,7 @@ export class IamService {
     operations: readonly AnyOperation[] = IAM_OPERATIONS,
   ) {
     this.operations = new Map(operations.map((op) => [op.name, op]));
-    this.actions = new Map(operations.map((op) => [op.name, operationToAction('iam', op.name) ?? `iam:${op.name}`]));
+    this.actions = new Map(operations.map((op) => [op.name, actionOf(op)]));
   }
 
   /** Whether this service implements the operation. */
@@ -52,12 +56,21 @@ export class IamService {
   /** Clears caches after a change: of `records`, or of anything when made outside `call` (bootstrap, tests). */
   changed(records?: ReadonlySet<string>): void {
     this.policies.invalidate(records);
+    this.policyLint.invalidate(records);
     for (const l of this.changeListeners) l(records);
   }
 
   async call(operation: string, input: Record<string, unknown>, caller: Caller, request: RequestInfo): Promise<CallResult> {
     const op = this.operations.get(operation);
     if (!op) throw awsError('InvalidAction', `The action ${operation} is not valid for this web service.`);
+    return this.callOperation(op, input, caller, request);
+  }
+
+  /**
+   * Runs an operation that is not part of the IAM API (the analysis API's) exactly as `call`
+   * runs IAM's: one unit of work, authorized with the caller's policies as `op.action`.
+   */
+  async callOperation(op: AnyOperation, input: Record<string, unknown>, caller: Caller, request: RequestInfo): Promise<CallResult> {
     refuseSessionsIamRefuses(caller);
     const now = this.env.now();
     if (!op.write) {
@@ -88,18 +101,22 @@ export class IamService {
       if (ran) this.changed();
       throw err;
     }
-    return { output: result.result.output, revision: result.revision, changed: result.changed, decision: result.result.decision };
+    const { output, decision, lint } = result.result;
+    return { output, revision: result.revision, changed: result.changed, decision, ...(lint ? { lint } : {}) };
   }
 
   /** Authorizes the operation against the resource it acts on, then runs it. */
-  private async run(op: AnyOperation, input: Record<string, unknown>, ctx: OperationContext): Promise<{ output: unknown; decision: Decision }> {
+  private async run(op: AnyOperation, input: Record<string, unknown>, ctx: OperationContext): Promise<{ output: unknown; decision: Decision; lint?: PolicyLintReport }> {
     const resource = await op.resource(input, ctx);
     const decision = await this.authorize(ctx, op, input, resource);
-    return { output: await op.run(input, ctx), decision };
+    const output = await op.run(input, ctx);
+    // After the write, in its unit: a refusal rolls it back.
+    const lint = op.write ? await this.policyLint.check(op.name, input, ctx) : undefined;
+    return { output, decision, lint };
   }
 
   private async authorize(ctx: OperationContext, op: AnyOperation, input: unknown, resource: string): Promise<Decision> {
-    const action = this.actions.get(op.name) as string;
+    const action = op.action ?? this.actions.get(op.name) ?? actionOf(op);
     // The sets first: they refuse a session whose user is gone before anything reads the user.
     const sets = await this.policies.forCaller(ctx.tx, ctx.caller);
     const context = await this.callerContext(ctx);
@@ -117,6 +134,10 @@ export class IamService {
     const ownTags = await this.policies.principalTags(ctx.tx, caller);
     return principalContext(caller, ownTags, { now, sourceIp: request.sourceIp, userAgent: request.userAgent, secureTransport: request.secureTransport, region: request.region });
   }
+}
+
+function actionOf(op: AnyOperation): string {
+  return op.action ?? operationToAction('iam', op.name) ?? `iam:${op.name}`;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditLog } from '../audit/index.js';
 import type { HttpRequestParts } from '../core/sigv4/index.js';
 import type { QueryService } from '../protocol/index.js';
+import { ANALYSIS_PATH_PREFIX } from './analysis-endpoint.js';
 import { AUTHORIZE_PATH, serveAuthorize } from './authorize-endpoint.js';
 import { serveHealth, type NodeRole, type RemoteNode } from './health.js';
 import type { ServerLimits } from './limits.js';
@@ -27,9 +28,17 @@ export interface NodeHandlerDeps {
   forwardIam?(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void>;
   /** The control plane's feed endpoints; resolves false for paths it does not serve. */
   feed?(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** The JSON analysis API (control plane only). */
+  analysis?(req: IncomingMessage, res: ServerResponse): Promise<void>;
   revision?(): Promise<number>;
   remoteNodes?(): RemoteNode[];
   onInternalError?: (err: unknown) => void;
+}
+
+function notServed(res: ServerResponse, message: string): void {
+  const body = JSON.stringify({ error: { code: 'NotFound', message } });
+  res.writeHead(404, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
 export function createNodeHandler(deps: NodeHandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -62,6 +71,11 @@ export function createNodeHandler(deps: NodeHandlerDeps): (req: IncomingMessage,
       }
       if (path === AUTHORIZE_PATH) {
         serveAuthorize(req, res, (region) => deps.planeFor(region)).catch(failed(res));
+        return;
+      }
+      if (path.startsWith(ANALYSIS_PATH_PREFIX)) {
+        if (deps.analysis) deps.analysis(req, res).catch(failed(res));
+        else notServed(res, 'The analysis API is served by the control plane (or a standalone node), not by a data-plane node.');
         return;
       }
       if (deps.feed && path.startsWith('/v1/replication/')) {

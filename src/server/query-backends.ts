@@ -6,6 +6,7 @@
  */
 import type { Authenticator } from '../control-plane/authenticator.js';
 import type { IamService } from '../control-plane/iam-service.js';
+import type { PolicyLintReport } from '../control-plane/policy-lint-on-write.js';
 import type { Principal } from '../core/model/principal.js';
 import type { HttpRequestParts } from '../core/sigv4/index.js';
 import type { QueryService } from '../protocol/index.js';
@@ -27,7 +28,7 @@ export interface QueryBackend {
   readonly service: QueryService;
   authenticate(parts: HttpRequestParts, now: Date): Promise<BackendAuth>;
   /** `principal` is undefined only for the operations `isUnsigned` names. */
-  call(operation: string, input: Record<string, unknown>, principal: Principal | undefined, region: string, facts: RequestFacts): Promise<{ output: unknown; revision?: number; changed: boolean }>;
+  call(operation: string, input: Record<string, unknown>, principal: Principal | undefined, region: string, facts: RequestFacts): Promise<{ output: unknown; revision?: number; changed: boolean; lint?: PolicyLintReport }>;
   isReadOnly(operation: string): boolean;
   /** Operations called without AWS credentials (AssumeRoleWithWebIdentity, AssumeRoleWithSAML). */
   isUnsigned?(operation: string): boolean;

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildAuditEvent, unauthenticatedIdentity, type AuditLog } from '../audit/index.js';
 import { AwsError, awsError } from '../core/errors/index.js';
+import { policyLintAudit, policyLintHeader } from '../control-plane/policy-lint-on-write.js';
 import type { Principal } from '../core/model/principal.js';
 import { sha256Hex, type HttpRequestParts } from '../core/sigv4/index.js';
 import { decodeForm, parseQueryRequest, serializeError, serializeResult, type QueryService } from '../protocol/index.js';
@@ -57,9 +58,10 @@ function readHeaders(raw: string[]): RequestHeaders {
 }
 
 /** Sends the response: every header in one writeHead call, rather than one setHeader call (and check) each. */
-function send(res: ServerResponse, status: number, body: string, requestId: string, revision: number | undefined, closeConnection: boolean): void {
+function send(res: ServerResponse, status: number, body: string, requestId: string, revision: number | undefined, closeConnection: boolean, policyLint?: string): void {
   const headers = ['Content-Type', 'text/xml', 'Content-Length', String(Buffer.byteLength(body)), 'x-amzn-RequestId', requestId];
   if (revision !== undefined) headers.push('x-gatehouse-revision', String(revision));
+  if (policyLint !== undefined) headers.push('x-gatehouse-policy-lint', policyLint);
   if (closeConnection) headers.push('Connection', 'close');
   res.writeHead(status, headers);
   res.end(body);
@@ -94,8 +96,8 @@ async function handle(deps: QueryHandlerDeps, req: IncomingMessage, res: ServerR
   let closeConnection = false;
   const headers = readHeaders(req.rawHeaders);
 
-  const reply = (status: number, body: string, revision?: number) => send(res, status, body, requestId, revision, closeConnection);
-  const audit = (fields: { errorCode?: string; errorMessage?: string; responseElements?: Record<string, unknown> | null; readOnly: boolean }) => {
+  const reply = (status: number, body: string, revision?: number, policyLint?: string) => send(res, status, body, requestId, revision, closeConnection, policyLint);
+  const audit = (fields: { errorCode?: string; errorMessage?: string; responseElements?: Record<string, unknown> | null; readOnly: boolean; additionalEventData?: Record<string, unknown> }) => {
     if (!deps.audit) return;
     deps.audit.append(
       buildAuditEvent({
@@ -107,6 +109,7 @@ async function handle(deps: QueryHandlerDeps, req: IncomingMessage, res: ServerR
         userAgent: headers.userAgent,
         requestParameters: input ?? null,
         responseElements: fields.responseElements ?? null,
+        additionalEventData: fields.additionalEventData,
         errorCode: fields.errorCode,
         errorMessage: fields.errorMessage,
         requestId,
@@ -174,8 +177,13 @@ async function handle(deps: QueryHandlerDeps, req: IncomingMessage, res: ServerR
       secureTransport: false,
       now: started,
     });
-    reply(200, serializeResult(service, operation, result.output as Record<string, unknown> | undefined, requestId), result.revision);
-    audit({ responseElements: result.changed || service === 'sts' ? ((result.output as Record<string, unknown> | undefined) ?? null) : null, readOnly: !result.changed && backend.isReadOnly(operation) });
+    // Lint on write (the account's setting): a header and the audit event; the body stays AWS's.
+    reply(200, serializeResult(service, operation, result.output as Record<string, unknown> | undefined, requestId), result.revision, result.lint && policyLintHeader(result.lint));
+    audit({
+      responseElements: result.changed || service === 'sts' ? ((result.output as Record<string, unknown> | undefined) ?? null) : null,
+      readOnly: !result.changed && backend.isReadOnly(operation),
+      ...(result.lint ? { additionalEventData: { policyLint: policyLintAudit(result.lint) } } : {}),
+    });
   } catch (err) {
     if (err instanceof AwsError) return fail(err);
     deps.onInternalError?.(err);

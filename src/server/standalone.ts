@@ -27,6 +27,8 @@ import type { RemoteNode } from './health.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 import { listen } from './listen.js';
 import { loadMasterKey, MasterKeyError } from './master-key.js';
+import { createAnalysisHandler } from './analysis-endpoint.js';
+import { nodeUsage } from './analysis-usage.js';
 import { createNodeHandler } from './node-handler.js';
 import { globalStsBackend, iamBackend, regionalStsBackend, type QueryBackend } from './query-backends.js';
 import { RegionDataPlane } from './region-data-plane.js';
@@ -218,6 +220,18 @@ async function startOnStore(options: StandaloneOptions, context: StartContext): 
   const stsQuery = new Map<string, QueryBackend>([...planes].map(([region, plane]) => [region, regionalStsBackend(plane)]));
   const globalSts = globalStsBackend(home, authenticator);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const onInternalError = (err: unknown) => log(`gatehouse: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  const analysis = createAnalysisHandler({
+    iam,
+    authenticate: (parts, at) => iamQuery.authenticate(parts, at),
+    pendingKeyUse: (id) => authenticator.pendingUse(id),
+    usage: nodeUsage([usageLog], () => [...planes.values()].map((p) => p.usage)),
+    audit,
+    limits,
+    now,
+    homeRegion,
+    onInternalError,
+  });
   const handler = createNodeHandler({
     role: options.role ?? 'standalone',
     now,
@@ -232,12 +246,13 @@ async function startOnStore(options: StandaloneOptions, context: StartContext): 
       return (region && stsQuery.get(region)) || globalSts;
     },
     feed: feedHandler,
+    analysis,
     revision: () => store.revision(),
     remoteNodes: () => {
       const cutoff = now().getTime() - REMOTE_NODE_TTL_MS;
       return [...remoteNodes.values()].filter((n) => Date.parse(n.lastPoll) >= cutoff);
     },
-    onInternalError: (err) => log(`gatehouse: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+    onInternalError,
   });
   const running = await listen(handler, { port: options.port ?? DEFAULT_PORT, host: options.host ?? DEFAULT_HOST, limits });
   opened.push(() => running.close());
