@@ -64,9 +64,9 @@ export const CAPABILITY_OVERRIDES: Readonly<Record<string, ServiceOverrides>> = 
         why: 'Listed as "List", but they return object keys, versions and annotations: names are data, and a reader needs them beside GetObject.',
       },
       {
-        actions: ['AbortMultipartUpload', 'ListMultipartUploadParts', 'ListBucketMultipartUploads'],
+        actions: ['AbortMultipartUpload'],
         capabilities: ['write-data'],
-        why: 'Multipart-upload bookkeeping that writers (and `aws s3 cp` of large files) need; they touch only unfinished uploads.',
+        why: 'Multipart-upload bookkeeping that writers (and `aws s3 cp` of large files) need; it touches only unfinished uploads.',
       },
       {
         actions: ['ReplicateDelete'],
@@ -87,6 +87,13 @@ export const CAPABILITY_OVERRIDES: Readonly<Record<string, ServiceOverrides>> = 
         actions: ['AllowVendedLogDeliveryForResource'],
         capabilities: ['administer-resource'],
         why: 'Lets a log-delivery service write into the bucket: a grant of access, though listed as "Read".',
+      },
+    ],
+    companions: [
+      {
+        capabilities: ['write-data'],
+        actions: ['ListMultipartUploadParts', 'ListBucketMultipartUploads'],
+        why: 'Large uploads (`aws s3 cp`, the SDKs\' upload managers) list the parts of their own unfinished uploads to resume or abort them.',
       },
     ],
     hints: [
