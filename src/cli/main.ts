@@ -4,6 +4,8 @@ import { runPolicySimulate } from './commands/policy-simulate.js';
 import { runPolicyValidate } from './commands/policy-validate.js';
 import { runPolicyGenerate } from './commands/policy-generate.js';
 import { runPolicyLint } from './commands/policy-lint.js';
+import { runAccessReview } from './commands/access-review.js';
+import { runEscalation } from './commands/escalation.js';
 import { runAuditQuery } from './commands/audit-query.js';
 import { runAuditVerify } from './commands/audit-verify.js';
 import { runServe } from './commands/serve.js';
@@ -31,6 +33,10 @@ Commands:
       Lint IAM policies (docs/lint-rules.md); exit 1 when a finding reaches --fail-on.
   policy generate --capability CAP --resource ARN [--capability CAP --resource ARN ...] [--include-unscoped] [--json]
       Write a minimal identity policy granting each capability on its resource; --list explains the capabilities.
+  escalation (--import FILE | --endpoint URL) [--principal ARN] [--svg FILE] [--json]
+      Privilege-escalation paths: who can become whom, and who can reach administrator.
+  access-review (--import FILE | --endpoint URL) [--format json|csv|html] [--out FILE] [--principal ARN] [--json]
+      Who can do what to which resource (JSON, CSV or a self-contained HTML report), with paths to admin.
   audit query [--data-dir DIR] [--since ISO|30m|24h|7d] [--principal P] [--event NAME] [--errors] [--limit N] [--json]
       List audit events, newest first; one JSON event per line with --json.
   audit verify [--data-dir DIR] [--json]
@@ -57,6 +63,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   if (group === 'status') return runStatus(argv.slice(1), io);
   if (group === 'wait-propagated') return runWaitPropagated(argv.slice(1), io);
   if (group === 'replication-token') return runReplicationToken(argv.slice(1), io);
+  if (group === 'escalation') return runEscalation(argv.slice(1), io);
+  if (group === 'access-review') return runAccessReview(argv.slice(1), io);
   if (group === 'policy' && command === 'simulate') return runPolicySimulate(rest, io);
   if (group === 'policy' && command === 'validate') return runPolicyValidate(rest, io);
   if (group === 'policy' && command === 'generate') return runPolicyGenerate(rest, io);

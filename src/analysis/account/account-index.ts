@@ -32,11 +32,27 @@ export interface DecideOptions {
   resourcePolicy?: unknown;
   /** The account owning the resource, when not the principal's. */
   resourceAccount?: string;
-  /** Request facts known for this question, added to the principal's context (exact in both bounds). */
+  /**
+   * Request facts known for this question (`iam:PassedToService`...), added to the principal's
+   * context: conditions on these keys are evaluated exactly in both bounds.
+   */
   context?: Record<string, ContextValue>;
 }
 
 type Bound = 'lower' | 'upper';
+
+/** A bound and the request keys known for a question (lowercase): what the rewriting keeps. */
+interface BoundKey {
+  bound: Bound;
+  known?: ReadonlySet<string>;
+  /** Cache key part: the known keys, sorted. */
+  id: string;
+}
+
+function boundKey(bound: Bound, context: Record<string, ContextValue> | undefined): BoundKey {
+  const keys = context ? Object.keys(context).map((k) => k.toLowerCase()).filter((k) => !isPrincipalKey(k)).sort() : [];
+  return keys.length ? { bound, known: new Set(keys), id: `${bound}+${keys.join(',')}` } : { bound, id: bound };
+}
 
 /** The session name given to a role when it is evaluated as a session of itself. */
 export const ANALYSIS_SESSION_NAME = 'gatehouse-analysis';
@@ -57,7 +73,7 @@ function isObj(v: unknown): v is Record<string, unknown> {
  * The document of one bound: statements rewritten as the file comment says. Anything not a
  * well-formed document is returned as is (the compiler then grants nothing from it).
  */
-export function boundDocument(doc: unknown, bound: Bound): unknown {
+export function boundDocument(doc: unknown, bound: Bound, knownKeys?: ReadonlySet<string>): unknown {
   if (!isObj(doc)) return doc;
   const raw = doc.Statement;
   const statements = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
@@ -72,7 +88,7 @@ export function boundDocument(doc: unknown, bound: Bound): unknown {
     for (const [op, entries] of Object.entries(s.Condition)) {
       if (!isObj(entries)) continue;
       for (const [key, values] of Object.entries(entries)) {
-        if (isPrincipalKey(key)) (kept[op] ??= {})[key] = values;
+        if (isPrincipalKey(key) || knownKeys?.has(key.toLowerCase())) (kept[op] ??= {})[key] = values;
         else requestDependent = true;
       }
     }
@@ -98,7 +114,7 @@ export class AccountIndex {
   private readonly sets = new Map<string, PolicySets>();
   private readonly trust = new Map<string, CompiledPolicy>();
   private readonly contexts = new Map<string, Record<string, ContextValue>>();
-  private scpLevels?: Record<Bound, CompiledPolicy[][]>;
+  private readonly scpLevels = new Map<string, CompiledPolicy[][]>();
 
   constructor(readonly model: AccountModel) {
     for (const u of model.users) this.userByName.set(u.name.toLowerCase(), u);
@@ -168,17 +184,17 @@ export class AccountIndex {
       resource,
       context: options.context ? { ...this.principalContext(p), ...options.context } : this.principalContext(p),
     };
-    const lower = evaluate(request, this.policySets(p, 'lower', action, resource, options));
+    const lower = evaluate(request, this.policySets(p, boundKey('lower', options.context), action, resource, options));
     if (lower.decision === 'Allow') return { access: 'allowed', decision: lower };
-    const upper = evaluate(request, this.policySets(p, 'upper', action, resource, options));
+    const upper = evaluate(request, this.policySets(p, boundKey('upper', options.context), action, resource, options));
     return { access: upper.decision === 'Allow' ? 'conditional' : 'denied', decision: upper };
   }
 
   /** The compiled policies of one bound that apply to `p` acting on `resource`. */
-  policySets(p: AccountPrincipal, bound: Bound, action: string, resource: string, options: DecideOptions = {}): PolicySets {
+  policySets(p: AccountPrincipal, bound: BoundKey, action: string, resource: string, options: DecideOptions = {}): PolicySets {
     const base = this.principalSets(p, bound);
     let resourcePolicy: CompiledPolicy | null = null;
-    if (options.resourcePolicy !== undefined) resourcePolicy = compilePolicy(boundDocument(options.resourcePolicy, bound), { id: 'resource-policy', layer: 'resource' });
+    if (options.resourcePolicy !== undefined) resourcePolicy = compilePolicy(boundDocument(options.resourcePolicy, bound.bound, bound.known), { id: 'resource-policy', layer: 'resource' });
     else if (/^sts:assumerole/i.test(action)) {
       const target = this.byArn.get(resource);
       if (target?.kind === 'role') resourcePolicy = this.trustPolicy(target, bound);
@@ -189,11 +205,12 @@ export class AccountIndex {
   }
 
   /** A role's trust policy of one bound. */
-  trustPolicy(role: AccountRole, bound: Bound): CompiledPolicy {
-    const key = `${bound}|${role.arn}`;
+  trustPolicy(role: AccountRole, bound: Bound | BoundKey): CompiledPolicy {
+    const b = typeof bound === 'string' ? boundKey(bound, undefined) : bound;
+    const key = `${b.id}|${role.arn}`;
     let compiled = this.trust.get(key);
     if (!compiled) {
-      compiled = compilePolicy(boundDocument(role.trustPolicy, bound), { id: `${role.arn}#trust`, layer: 'resource' });
+      compiled = compilePolicy(boundDocument(role.trustPolicy, b.bound, b.known), { id: `${role.arn}#trust`, layer: 'resource' });
       this.trust.set(key, compiled);
     }
     return compiled;
@@ -205,20 +222,20 @@ export class AccountIndex {
     this.sets.clear();
     this.trust.clear();
     this.contexts.clear();
-    this.scpLevels = undefined;
+    this.scpLevels.clear();
   }
 
   private accountOf(p: { arn: string }): string {
     return /^arn:[^:]+:iam::(\d{12}):/.exec(p.arn)?.[1] ?? this.model.accountId;
   }
 
-  private principalSets(p: AccountPrincipal, bound: Bound): PolicySets {
-    const key = `${bound}|${p.arn}`;
+  private principalSets(p: AccountPrincipal, bound: BoundKey): PolicySets {
+    const key = `${bound.id}|${p.arn}`;
     let sets = this.sets.get(key);
     if (sets) return sets;
     const identity: CompiledPolicy[] = [];
     const add = (owner: AccountPrincipal | AccountGroup) => {
-      for (const inline of owner.inlinePolicies) identity.push(compilePolicy(boundDocument(inline.document, bound), { id: `${owner.arn}#${inline.name}`, layer: 'identity' }));
+      for (const inline of owner.inlinePolicies) identity.push(compilePolicy(boundDocument(inline.document, bound.bound, bound.known), { id: `${owner.arn}#${inline.name}`, layer: 'identity' }));
       for (const arn of owner.attachedPolicies) {
         const compiled = this.managedPolicy(arn, bound, 'identity');
         if (compiled) identity.push(compiled);
@@ -233,23 +250,24 @@ export class AccountIndex {
     return sets;
   }
 
-  private managedPolicy(arn: string, bound: Bound, layer: PolicyLayer): CompiledPolicy | undefined {
-    const key = `${bound}|${layer}|${arn}`;
+  private managedPolicy(arn: string, bound: BoundKey, layer: PolicyLayer): CompiledPolicy | undefined {
+    const key = `${bound.id}|${layer}|${arn}`;
     let compiled = this.managed.get(key);
     if (compiled) return compiled;
     const policy = this.model.policies.get(arn);
     if (!policy || policy.defaultDocument === undefined) return undefined;
-    compiled = compilePolicy(boundDocument(policy.defaultDocument, bound), { id: arn, layer });
+    compiled = compilePolicy(boundDocument(policy.defaultDocument, bound.bound, bound.known), { id: arn, layer });
     this.managed.set(key, compiled);
     return compiled;
   }
 
-  private scps(bound: Bound): CompiledPolicy[][] {
-    if (!this.scpLevels) {
-      const levels = (b: Bound) => (this.model.scps ?? []).map((level, i) => level.map((doc, j) => compilePolicy(boundDocument(doc, b), { id: `scp[${i}][${j}]`, layer: 'scp', scpLevel: i })));
-      this.scpLevels = { lower: levels('lower'), upper: levels('upper') };
+  private scps(bound: BoundKey): CompiledPolicy[][] {
+    let levels = this.scpLevels.get(bound.id);
+    if (!levels) {
+      levels = (this.model.scps ?? []).map((level, i) => level.map((doc, j) => compilePolicy(boundDocument(doc, bound.bound, bound.known), { id: `scp[${i}][${j}]`, layer: 'scp', scpLevel: i })));
+      this.scpLevels.set(bound.id, levels);
     }
-    return this.scpLevels[bound];
+    return levels;
   }
 }
 

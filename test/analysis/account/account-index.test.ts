@@ -84,6 +84,19 @@ describe('AccountIndex.decide', () => {
     assert.equal(idx.decide(idx.user('dave')!, 's3:GetObject', 'arn:aws:s3:::b/k').access, 'conditional');
   });
 
+  test('request keys given with the question are evaluated exactly', () => {
+    const model = importAuthorizationDetails(fixture).model;
+    model.users[2].inlinePolicies = [
+      { name: 'pass', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } } }] } },
+    ];
+    const idx = new AccountIndex(model);
+    const carol = idx.user('carol')!;
+    const role = 'arn:aws:iam::111122223333:role/service-role/LambdaExec';
+    assert.equal(idx.decide(carol, 'iam:PassRole', role).access, 'conditional');
+    assert.equal(idx.decide(carol, 'iam:PassRole', role, { context: { 'iam:PassedToService': 'lambda.amazonaws.com' } }).access, 'allowed');
+    assert.equal(idx.decide(carol, 'iam:PassRole', role, { context: { 'iam:PassedToService': 'ec2.amazonaws.com' } }).access, 'denied');
+  });
+
   test('boundDocument: request-dependent Denies widen in the lower bound and vanish in the upper', () => {
     const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' }, StringEquals: { 'aws:PrincipalTag/x': 'y' } } }] };
     assert.deepEqual(boundDocument(doc, 'lower'), { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/x': 'y' } } }] });
