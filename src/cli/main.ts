@@ -6,6 +6,8 @@ import { runPolicyGenerate } from './commands/policy-generate.js';
 import { runPolicyLint } from './commands/policy-lint.js';
 import { runAccessReview } from './commands/access-review.js';
 import { runEscalation } from './commands/escalation.js';
+import { runUsage } from './commands/usage.js';
+import { runPolicyTighten } from './commands/policy-tighten.js';
 import { runAuditQuery } from './commands/audit-query.js';
 import { runAuditVerify } from './commands/audit-verify.js';
 import { runServe } from './commands/serve.js';
@@ -31,8 +33,12 @@ Commands:
       Decide every case of a policy-evaluation case file; one JSON line per case with --json.
   policy lint FILE... [--kind K|auto] [--format text|json|sarif] [--fail-on error|security|warning|suggestion] [--json]
       Lint IAM policies (docs/lint-rules.md); exit 1 when a finding reaches --fail-on.
+  policy tighten --principal ARN [--since 30d] [--apply --endpoint URL] [--json]
+      Tighter policies from observed use: diff, a reason per removal, a proof it widens nothing; --apply writes them.
   policy generate --capability CAP --resource ARN [--capability CAP --resource ARN ...] [--include-unscoped] [--json]
       Write a minimal identity policy granting each capability on its resource; --list explains the capabilities.
+  usage last-accessed|unused|policy (--import FILE | --endpoint URL) [--usage FILE | --data-dir DIR] [--since T] [--json]
+      What a principal used (like Access Advisor), what went unused, a policy of exactly what it used.
   escalation (--import FILE | --endpoint URL) [--principal ARN] [--svg FILE] [--json]
       Privilege-escalation paths: who can become whom, and who can reach administrator.
   access-review (--import FILE | --endpoint URL) [--format json|csv|html] [--out FILE] [--principal ARN] [--json]
@@ -63,11 +69,13 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   if (group === 'status') return runStatus(argv.slice(1), io);
   if (group === 'wait-propagated') return runWaitPropagated(argv.slice(1), io);
   if (group === 'replication-token') return runReplicationToken(argv.slice(1), io);
+  if (group === 'usage') return runUsage(argv.slice(1), io);
   if (group === 'escalation') return runEscalation(argv.slice(1), io);
   if (group === 'access-review') return runAccessReview(argv.slice(1), io);
   if (group === 'policy' && command === 'simulate') return runPolicySimulate(rest, io);
   if (group === 'policy' && command === 'validate') return runPolicyValidate(rest, io);
   if (group === 'policy' && command === 'generate') return runPolicyGenerate(rest, io);
+  if (group === 'policy' && command === 'tighten') return runPolicyTighten(rest, io);
   if (group === 'policy' && command === 'lint') return runPolicyLint(rest, io);
   if (group === 'audit' && command === 'query') return runAuditQuery(rest, io);
   if (group === 'audit' && command === 'verify') return runAuditVerify(rest, io);
