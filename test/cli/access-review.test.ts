@@ -122,9 +122,9 @@ describe('gatehouse access-review', () => {
     const r = await run(['--import', file, '--no-escalation', '--format', 'csv']);
     assert.equal(r.code, 0);
     const lines = r.stderr.trim().split('\n');
-    assert.ok(lines.includes('import 100%'), r.stderr);
-    assert.ok(lines.includes('review 200/200 principals'), r.stderr);
-    assert.ok(lines.some((l) => /^review \d+\/200 principals$/.test(l) && l !== 'review 200/200 principals'));
+    assert.ok(lines.includes('gatehouse access-review: import 100%'), r.stderr);
+    assert.ok(lines.includes('gatehouse access-review: review 200/200 principals'), r.stderr);
+    assert.ok(lines.some((l) => /^gatehouse access-review: review \d+\/200 principals$/.test(l) && !l.endsWith('200/200 principals')));
     assert.ok(lines.length <= 24, 'about one line per 10% of each phase');
   });
 });

@@ -7,17 +7,10 @@
 import { expandActionPattern, expandActionPatterns, getAction, globToRegExp, hasWildcard, type ActionInfo } from '../../core/catalog/index.js';
 import type { NormalizedStatement } from './lint-types.js';
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+// JSON paths are written exactly as the validator writes them, so findings of both merge.
+import { indexPath, keyPath } from '../../core/policy/validate-text.js';
 
-/** `$.Statement`, `$.Condition['aws:SourceIp']`: dot notation for identifiers, brackets otherwise (as the validator writes paths). */
-export function keyPath(base: string, key: string): string {
-  if (IDENTIFIER.test(key)) return `${base}.${key}`;
-  return `${base}['${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
-}
-
-export function indexPath(base: string, index: number): string {
-  return `${base}[${index}]`;
-}
+export { indexPath, keyPath };
 
 function own(obj: Record<string, unknown>, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { AccountIndex } from '../../analysis/account/index.js';
-import type { ProgressEvent } from '../../analysis/progress.js';
+import { progressPrinter } from '../progress-printer.js';
 import { reviewAccount } from '../../analysis/review/access-review.js';
 import { renderCsv } from '../../analysis/review/render-csv.js';
 import { renderHtml } from '../../analysis/review/render-html.js';
@@ -45,19 +45,6 @@ type Format = (typeof FORMATS)[number];
 function usageError(io: CliIo, message: string): number {
   io.stderr(`gatehouse access-review: ${message}\n\n${USAGE}`);
   return 2;
-}
-
-/** Progress lines: every 10% of a phase of 100 items or more, principals counted for the review itself. */
-export function progressPrinter(io: CliIo): (e: ProgressEvent) => void {
-  const last = new Map<string, number>();
-  return (e) => {
-    if (e.total < 100) return;
-    const tenth = e.total > 0 ? Math.floor((e.done * 10) / e.total) : 10;
-    if (tenth === 0 || last.get(e.phase) === tenth) return;
-    last.set(e.phase, tenth);
-    if (e.phase === 'review') io.stderr(`review ${e.done}/${e.total} principals\n`);
-    else io.stderr(`${e.phase} ${e.total > 0 ? Math.floor((e.done * 100) / e.total) : 100}%\n`);
-  };
 }
 
 function positiveInt(value: string | true | undefined): number | undefined | null {
@@ -112,7 +99,7 @@ export async function runAccessReview(argv: string[], io: CliIo): Promise<number
   if (thresholdPrincipals === null) return usageError(io, '--threshold-principals must be a whole number');
   if (thresholdResources === null) return usageError(io, '--threshold-resources must be a whole number');
 
-  const progress = progressPrinter(io);
+  const progress = progressPrinter('access-review', io);
   let loaded;
   try {
     loaded = await loadAccount(

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { AccountIndex } from '../../analysis/account/index.js';
 import { ADMIN_NODE, adminStatus, buildEscalationGraph, formatPath, principalName, renderEscalationSvg, type EscalationGraph, type EscalationGraphJson } from '../../analysis/escalation/index.js';
-import type { ProgressEvent } from '../../analysis/progress.js';
+import { progressPrinter } from '../progress-printer.js';
 import { ACCOUNT_SOURCE_HELP, AccountSourceError, loadAccount, type LoadedAccount } from '../account-source.js';
 import { parseArgs } from '../args.js';
 import type { CliIo } from '../io.js';
@@ -33,17 +33,6 @@ export interface EscalationIo extends CliIo {
 function usageError(io: CliIo, message: string): number {
   io.stderr(`gatehouse escalation: ${message}\n\n${USAGE}`);
   return 2;
-}
-
-function progressPrinter(io: CliIo): (e: ProgressEvent) => void {
-  const last = new Map<string, number>();
-  return (e) => {
-    if (e.total < 100) return;
-    const tenth = Math.floor((e.done * 10) / e.total);
-    if (tenth === 0 || last.get(e.phase) === tenth) return;
-    last.set(e.phase, tenth);
-    io.stderr(`${e.phase} ${Math.floor((e.done * 100) / e.total)}%\n`);
-  };
 }
 
 /** The graph restricted to one principal: its node, its edges out, its path to admin. */
@@ -110,7 +99,7 @@ export async function runEscalation(argv: string[], io: EscalationIo): Promise<n
     if (options.get(name) === true) return usageError(io, `--${name} needs a value`);
   }
 
-  const progress = progressPrinter(io);
+  const progress = progressPrinter('escalation', io);
   let loaded: LoadedAccount;
   try {
     loaded = await loadAccount(

@@ -6,7 +6,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AccountIndex, type AccountPrincipal } from '../../analysis/account/index.js';
-import type { ProgressListener } from '../../analysis/progress.js';
+import { progressPrinter } from '../progress-printer.js';
 import {
   findUnused,
   lastAccessed,
@@ -137,18 +137,6 @@ export function parseCommand(
     }
   }
   return { options, positionals, repeated };
-}
-
-/** Prints progress of long phases (large imports) to stderr, a line per quarter. */
-export function progressPrinter(command: string, io: CliIo): ProgressListener {
-  const shown = new Map<string, number>();
-  return (e) => {
-    if (e.total < 500) return;
-    const quarter = Math.floor((e.done / e.total) * 4);
-    if ((shown.get(e.phase) ?? -1) >= quarter) return;
-    shown.set(e.phase, quarter);
-    io.stderr(`gatehouse ${command}: ${e.phase} ${e.done}/${e.total}\n`);
-  };
 }
 
 /** The usage databases of a data folder: DIR/usage*.db and DIR/&lt;sub&gt;/usage.db. */
