@@ -221,3 +221,30 @@ export async function loadUsage(options: UsageSourceOptions, io: Pick<CliIo, 're
   }
   return { records, warnings, since };
 }
+
+/**
+ * For a command: the account its `--import` / `--endpoint` / `--credentials` options name, with
+ * import warnings printed (the first ten); or the exit code after a clear message (2 through
+ * `usageError` for a usage mistake, 1 when the source cannot be read).
+ */
+export async function loadAccountForCommand(
+  command: string,
+  options: ReadonlyMap<string, string | true>,
+  io: CliIo,
+  usageError: (message: string) => number,
+  onProgress?: ProgressListener,
+): Promise<LoadedAccount | number> {
+  const value = (name: string) => options.get(name) as string | undefined;
+  let loaded: LoadedAccount;
+  try {
+    loaded = await loadAccount({ import: value('import'), endpoint: value('endpoint'), credentials: value('credentials') }, io, onProgress);
+  } catch (err) {
+    if (!(err instanceof AccountSourceError)) throw err;
+    if (err.usage) return usageError(err.message);
+    io.stderr(`gatehouse ${command}: ${err.message}\n`);
+    return 1;
+  }
+  for (const w of loaded.warnings.slice(0, 10)) io.stderr(`warning: ${w.path}: ${w.message}\n`);
+  if (loaded.warnings.length > 10) io.stderr(`warning: ${loaded.warnings.length - 10} more import warnings\n`);
+  return loaded;
+}

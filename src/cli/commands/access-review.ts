@@ -6,7 +6,7 @@ import { renderCsv } from '../../analysis/review/render-csv.js';
 import { renderHtml } from '../../analysis/review/render-html.js';
 import { renderJson } from '../../analysis/review/render-json.js';
 import type { AccessReview } from '../../analysis/review/review-types.js';
-import { ACCOUNT_SOURCE_HELP, AccountSourceError, loadAccount } from '../account-source.js';
+import { ACCOUNT_SOURCE_HELP, loadAccountForCommand } from '../account-source.js';
 import { parseArgs } from '../args.js';
 import type { CliIo } from '../io.js';
 
@@ -100,23 +100,8 @@ export async function runAccessReview(argv: string[], io: CliIo): Promise<number
   if (thresholdResources === null) return usageError(io, '--threshold-resources must be a whole number');
 
   const progress = progressPrinter('access-review', io);
-  let loaded;
-  try {
-    loaded = await loadAccount(
-      { import: options.get('import') as string | undefined, endpoint: options.get('endpoint') as string | undefined, credentials: options.get('credentials') as string | undefined },
-      io,
-      progress,
-    );
-  } catch (err) {
-    if (err instanceof AccountSourceError) {
-      if (err.usage) return usageError(io, err.message);
-      io.stderr(`gatehouse access-review: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
-  for (const w of loaded.warnings.slice(0, 10)) io.stderr(`warning: ${w.path}: ${w.message}\n`);
-  if (loaded.warnings.length > 10) io.stderr(`warning: ${loaded.warnings.length - 10} more import warnings\n`);
+  const loaded = await loadAccountForCommand('access-review', options, io, (message) => usageError(io, message), progress);
+  if (typeof loaded === 'number') return loaded;
 
   const review = reviewAccount(new AccountIndex(loaded.model), {
     now: new Date(),

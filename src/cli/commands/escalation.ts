@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { AccountIndex } from '../../analysis/account/index.js';
 import { ADMIN_NODE, adminStatus, buildEscalationGraph, formatPath, principalName, renderEscalationSvg, type EscalationGraph, type EscalationGraphJson } from '../../analysis/escalation/index.js';
 import { progressPrinter } from '../progress-printer.js';
-import { ACCOUNT_SOURCE_HELP, AccountSourceError, loadAccount, type LoadedAccount } from '../account-source.js';
+import { ACCOUNT_SOURCE_HELP, loadAccountForCommand } from '../account-source.js';
 import { parseArgs } from '../args.js';
 import type { CliIo } from '../io.js';
 
@@ -100,23 +100,8 @@ export async function runEscalation(argv: string[], io: EscalationIo): Promise<n
   }
 
   const progress = progressPrinter('escalation', io);
-  let loaded: LoadedAccount;
-  try {
-    loaded = await loadAccount(
-      { import: options.get('import') as string | undefined, endpoint: options.get('endpoint') as string | undefined, credentials: options.get('credentials') as string | undefined },
-      io,
-      progress,
-    );
-  } catch (err) {
-    if (err instanceof AccountSourceError) {
-      if (err.usage) return usageError(io, err.message);
-      io.stderr(`gatehouse escalation: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
-  for (const w of loaded.warnings.slice(0, 10)) io.stderr(`warning: ${w.path}: ${w.message}\n`);
-  if (loaded.warnings.length > 10) io.stderr(`warning: ${loaded.warnings.length - 10} more import warnings\n`);
+  const loaded = await loadAccountForCommand('escalation', options, io, (message) => usageError(io, message), progress);
+  if (typeof loaded === 'number') return loaded;
 
   const index = new AccountIndex(loaded.model);
   let principal = options.get('principal') as string | undefined;
