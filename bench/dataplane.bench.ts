@@ -13,7 +13,8 @@
  *   4. propagation from an IAM write on the control plane to three data-plane nodes (p50/p99);
  *   5. a data plane's cold start from a local snapshot of 100,000 principals (seconds, memory).
  *
- *   npm run bench:dataplane      (BENCH_SECONDS=N: seconds per measured phase, default 10)
+ *   npm run bench:dataplane      (BENCH_SECONDS=N: seconds per measured phase, default 10;
+ *                                 BENCH_PHASES=1,2: only those phases, 2 and 3 run together)
  *
  * Without the workload file (GATEHOUSE_BENCH_WORKLOAD=path points at one) phases 1-3 are skipped.
  * The load generator shares the machine's cores with the nodes, as in bench:api.
@@ -38,6 +39,10 @@ import { fmtInt, heapUsed, mib } from './dataplane/stats.js';
 import { loadWorkload, SEED, workloadPath } from './dataplane/workload.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const PHASES = new Set((process.env.BENCH_PHASES ?? '1,2,3,4,5').split(',').map((p) => p.trim()));
+const runs = (phase: number) => PHASES.has(String(phase));
+/** Worker processes of the data-plane node measured over HTTP (`serve --workers`): one per core. */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? cpus().length);
 const CONNECTIONS = 64;
 const REGIONS = [HOME_REGION, 'eu-west-1', 'ap-southeast-2'];
 const COLD_REGION = 'us-west-2';
@@ -105,7 +110,7 @@ async function main(): Promise<void> {
 
     // ---- 1. in process
     let inProcess: InProcessResult | undefined;
-    if (workload) {
+    if (workload && runs(1)) {
       const inputs = authorizeInputs(workload.requests, credentialsOf, HOME_REGION, new Date());
       console.log(`\n== 1. In-process check (createAuthorizer, ControlPlaneFeed in process, usage recorded): ${fmtInt(inputs.length)} pre-signed inner requests, SigV4 + evaluation`);
       inProcess = await runInProcess(feed, inputs, join(work, 'authorizer'), Math.min(SECONDS, 10));
@@ -131,7 +136,8 @@ async function main(): Promise<void> {
     const planes = new Map<string, NodeProcess>();
     for (const region of REGIONS) {
       const dir = join(work, `data-plane-${region}`);
-      const node = await startServe(['--role', 'data-plane', '--region', region, '--control-plane', cp.url, '--data-dir', dir, '--port', '0'], /^gatehouse: data plane \S+ listening on (http:\/\/\S+)/, {
+      const workers = region === HOME_REGION ? ['--workers', String(WORKERS)] : [];
+      const node = await startServe(['--role', 'data-plane', '--region', region, '--control-plane', cp.url, '--data-dir', dir, '--port', '0', ...workers], /^gatehouse: data plane \S+ listening on (http:\/\/\S+)/, {
         GATEHOUSE_REPLICATION_TOKEN: replicationToken(replicationKey, region),
       });
       nodes.push(node);
@@ -141,7 +147,7 @@ async function main(): Promise<void> {
 
     // ---- 2 and 3. over HTTP
     let http: HttpPhases | undefined;
-    if (haveWorkload) {
+    if (haveWorkload && (runs(2) || runs(3))) {
       // Signed now (a signature is good for 15 minutes), 1,000 of them, the workload's mix.
       const inputs = authorizeInputs(httpRequests, credentialsOf, HOME_REGION, new Date()).slice(0, 1000);
       const bodies = authorizeRequests(inputs);
@@ -158,10 +164,10 @@ async function main(): Promise<void> {
       );
       const probe = await fetch(new URL('/', east.url), { method: 'POST', headers: assume[0].headers as Record<string, string>, body: assume[0].body as string });
       if (probe.status !== 200) throw new Error(`AssumeRole answered ${probe.status}: ${await probe.text()}`);
-      console.log(`\n== 2-3. Over HTTP: data-plane node ${HOME_REGION} in its own process, autocannon at ${CONNECTIONS} connections in this process`);
+      console.log(`\n== 2-3. Over HTTP: data-plane node ${HOME_REGION} in its own process (${WORKERS} worker${WORKERS === 1 ? '' : 's'}: serve --workers), autocannon at ${CONNECTIONS} connections in this process`);
       console.log(`  /v1/authorize bodies: ${bodies.length} inner requests of the workload (${Object.entries(tally).map(([k, v]) => `${k} ${v}`).join(', ')}), ${Math.round(bodies.reduce((n, b) => n + String(b.body).length, 0) / bodies.length)} bytes on average`);
       console.log(`  AssumeRole requests: ${assume.length}, signed by the administrator for the ${roleArns.length} roles`);
-      http = await runHttpPhases({ node: east, authorizeBodies: bodies, assumeRoleRequests: assume, seconds: SECONDS, connections: CONNECTIONS });
+      http = await runHttpPhases({ node: east, authorizeBodies: bodies, assumeRoleRequests: runs(3) ? assume : [], seconds: SECONDS, connections: CONNECTIONS });
       const mem = await memoryOf(east.pid);
       const share = http.authorize.rps / http.ceiling.rps;
       console.log(`  /v1/authorize: ${(share * 100).toFixed(0)}% of the ceiling, p99 ${http.authorize.p99} ms; data-plane node RSS ${mem ? `${mib(mem.rss)} (peak ${mib(mem.peak)})` : 'n/a'}`);
@@ -170,6 +176,7 @@ async function main(): Promise<void> {
     }
 
     // ---- 4. propagation
+    if (runs(4)) {
     const writes = Math.max(20, SECONDS * 10);
     console.log(`\n== 4. Propagation: ${writes} IAM writes on the control plane (Attach/DetachUserPolicy), each region asked with x-gatehouse-min-revision until its decision flips`);
     const propagation: PropagationResult = await measurePropagation({
@@ -187,10 +194,12 @@ async function main(): Promise<void> {
     console.log(`  write sent → all three  p50 ${p.allRegions.p50.toFixed(1)} ms   p99 ${p.allRegions.p99.toFixed(1)} ms`);
     console.log(`  decisions that had not flipped: ${p.wrong}`);
     rows.push({ figure: 'propagation to 3 regions', measured: `p50 ${p.fromSend.p50.toFixed(1)} ms, p99 ${p.fromSend.p99.toFixed(1)} ms (${p.wrong} wrong)`, target: 'p99 < 250 ms', met: p.fromSend.p99 < 250 && p.wrong === 0 });
+    }
 
     for (const node of nodes.splice(0)) await stop(node);
 
     // ---- 5. cold start
+    if (runs(5)) {
     console.log(`\n== 5. Cold start of a data plane from its local snapshot (control plane unreachable)`);
     const small = await buildSnapshot(join(work, 'cold-small'), COLD_REGION, MASTER_KEY, { users: 1, roles: 0, policies: 1, documents: [] });
     const baseline: ColdStart = await coldStart(join(work, 'cold-small'), COLD_REGION, coldStartProbe(small, COLD_REGION));
@@ -201,6 +210,7 @@ async function main(): Promise<void> {
     console.log(`  100k snapshot    listening ${cold.listening.toFixed(2)} s, /health ${cold.health.toFixed(2)} s (${fmtInt(cold.records ?? 0)} records held), RSS ${mib(cold.rss)}, peak ${mib(cold.peak)}`);
     console.log(`  first check      ${cold.firstCheckMs.toFixed(1)} ms (${cold.firstDecision}) for one of the 100,000 users`);
     rows.push({ figure: 'cold start, 100k principals', measured: `${cold.health.toFixed(2)} s to /health, peak RSS ${mib(cold.peak)}`, target: '< 10 s, < 1.5 GiB', met: cold.health < 10 && cold.peak < 1.5 * 2 ** 30 && cold.firstDecision === 'Allow' });
+    }
 
     console.log(`\n== Summary (${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version})`);
     printTable(rows);

@@ -4,7 +4,7 @@
  */
 import autocannon, { type Request as CannonRequest } from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -61,9 +61,12 @@ export function startProcess(args: string[], ready: RegExp, extraEnv: Record<str
   });
 }
 
+/** Extra Node flags for the nodes, e.g. BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile them. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+
 /** `gatehouse serve ...` through tsx. */
 export function startServe(args: string[], ready: RegExp, env: Record<string, string>, timeoutMs?: number): Promise<NodeProcess> {
-  return startProcess(['--import', 'tsx', CLI, 'serve', ...args], ready, env, timeoutMs);
+  return startProcess([...NODE_FLAGS, '--import', 'tsx', CLI, 'serve', ...args], ready, env, timeoutMs);
 }
 
 export function stop(node: NodeProcess | undefined): Promise<void> {
@@ -79,12 +82,36 @@ export function stop(node: NodeProcess | undefined): Promise<void> {
   });
 }
 
+/** /proc/<pid>/stat's fields after the command name (which may hold spaces). */
+async function statFields(pid: number | string): Promise<string[] | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
+ * CPU time (all threads) a process and its children (a node's workers) have used in user and
+ * kernel mode, in seconds; undefined without /proc.
+ */
+export async function cpuTimes(pid: number | undefined): Promise<{ user: number; system: number } | undefined> {
+  if (pid === undefined) return undefined;
+  const pids = [pid];
+  // The parent pid is the 2nd field; utime and stime the 12th and 13th, in 1/100 s.
+  for (const entry of await readdir('/proc').catch(() => [])) if (/^\d+$/.test(entry) && (await statFields(entry))?.[1] === String(pid)) pids.push(Number(entry));
+  let user = 0;
+  let system = 0;
+  for (const p of pids) {
+    const fields = await statFields(p);
+    if (!fields) return undefined;
+    user += Number(fields[11]) / 100;
+    system += Number(fields[12]) / 100;
+  }
+  return { user, system };
+}
+
 /** CPU time (user + system, all threads) a process has used, in seconds; undefined without /proc. */
 export async function cpuSeconds(pid: number | undefined): Promise<number | undefined> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in 1/100 s.
-  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : undefined;
+  const t = await cpuTimes(pid);
+  return t && t.user + t.system;
 }
 
 /** Resident memory now and at its peak (bytes), from /proc/<pid>/status. */
@@ -118,14 +145,15 @@ export interface CannonResult {
  * shows whether it or the load generator was the limit.
  */
 export async function cannon(title: string, url: string, serverPid: number | undefined, requests: CannonRequest[], seconds: number, connections: number): Promise<CannonResult> {
-  const cpuBefore = await cpuSeconds(serverPid);
+  const before = await cpuTimes(serverPid);
   const result = await autocannon({ url, connections, duration: seconds, requests });
-  const cpuAfter = await cpuSeconds(serverPid);
-  const serverCpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / seconds;
+  const after = await cpuTimes(serverPid);
+  const serverCpu = before === undefined || after === undefined ? undefined : (after.user + after.system - before.user - before.system) / seconds;
+  const kernelShare = before === undefined || after === undefined ? undefined : (after.system - before.system) / seconds / (serverCpu || 1);
   const out: CannonResult = { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx, serverCpu };
   // CPU per request tells the server's cost even when other work on the machine takes its share.
   const perRequest = serverCpu === undefined || out.rps === 0 ? undefined : (serverCpu / out.rps) * 1e6;
-  const cpu = serverCpu === undefined ? '' : `   server CPU ${(serverCpu * 100).toFixed(0)}% (${perRequest?.toFixed(0)} µs/req)`;
+  const cpu = serverCpu === undefined ? '' : `   server CPU ${(serverCpu * 100).toFixed(0)}% (${perRequest?.toFixed(0)} µs/req, ${((kernelShare ?? 0) * 100).toFixed(0)}% in the kernel)`;
   out.cpuPerRequestUs = perRequest;
   console.log(`  ${title.padEnd(30)} ${out.rps.toFixed(0).padStart(7)} req/s   p50 ${String(out.p50).padStart(3)} ms   p99 ${String(out.p99).padStart(3)} ms   errors ${out.errors}   non-2xx ${out.non2xx}${cpu}   (load ${load()})`);
   return out;

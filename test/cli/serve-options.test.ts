@@ -1,4 +1,4 @@
-/** `gatehouse serve` run in process: the MFA window of the feed, and signals after a failed start. */
+/** `gatehouse serve` run in process: the MFA window of the feed, --workers, and signals after a failed start. */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -62,6 +62,28 @@ describe('gatehouse serve --mfa-window-hours', () => {
     }
     assert.equal(await serving, 0);
     assert.equal(signals.listenerCount('SIGTERM') + signals.listenerCount('SIGINT') + signals.listenerCount('SIGUSR2'), 0, 'no listener left behind');
+  });
+});
+
+describe('gatehouse serve --workers', () => {
+  it('is documented in --help', async () => {
+    const out = io();
+    assert.equal(await runServe(['--help'], out), 0);
+    assert.match(out.out.join(''), /--workers N\|auto +Data plane: processes sharing the port/);
+  });
+
+  it('refuses counts outside 1..64 and roles other than data-plane', async () => {
+    const dataPlane = ['--role', 'data-plane', '--region', 'eu-west-1', '--control-plane', 'http://127.0.0.1:1'];
+    for (const value of ['0', '65', '1.5', 'many', '']) {
+      const out = io();
+      assert.equal(await runServe([...dataPlane, '--workers', value], out, new EventEmitter(), ENV), 2, value);
+      assert.match(out.err.join(''), /--workers must be a number from 1 to 64, or 'auto'/);
+    }
+    for (const role of ['standalone', 'control-plane']) {
+      const out = io();
+      assert.equal(await runServe(['--role', role, '--workers', '2'], out, new EventEmitter(), ENV), 2, role);
+      assert.match(out.err.join(''), /--workers is for data-plane nodes: the control plane is the single writer/);
+    }
   });
 });
 

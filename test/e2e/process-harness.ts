@@ -151,6 +151,8 @@ export interface DataPlaneOptions {
   port?: number;
   nodeId?: string;
   clockOffsetFile?: string;
+  /** `--workers N`. */
+  workers?: number;
 }
 
 /**
@@ -162,6 +164,7 @@ export function startDataPlane(options: DataPlaneOptions): Promise<NodeProcess> 
   const args = ['--role', 'data-plane', '--region', options.region, '--control-plane', options.controlPlaneUrl, '--token-file', options.tokenFile, '--data-dir', options.dataDir, '--port', String(options.port ?? 0)];
   if (options.nodeId) args.push('--node-id', options.nodeId);
   if (options.clockOffsetFile) args.push('--clock-offset-file', options.clockOffsetFile);
+  if (options.workers !== undefined) args.push('--workers', String(options.workers));
   return spawnServe(args, { env: {}, ready: /^gatehouse: data plane \S+ listening on (http:\/\/\S+)/ });
 }
 

@@ -1,14 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_DATA_DIR } from '../../audit/index.js';
 import { nodeClock } from '../../server/clock.js';
+import { availableParallelism } from 'node:os';
 import { startDataPlaneNode } from '../../server/data-plane-node.js';
+import { dataPlaneWorker, reportWorkerReady, startDataPlaneWorkers } from '../../server/data-plane-workers.js';
 import { DEFAULT_HOST, DEFAULT_PORT, StartupError, startStandalone } from '../../server/standalone.js';
 import { parseArgs } from '../args.js';
 import type { CliIo } from '../io.js';
 
 const USAGE = `Usage: gatehouse serve [--data-dir DIR] [--port N] [--host H] [--region R] [--regions R1,R2]
        gatehouse serve --role control-plane [--data-dir DIR] [--port N] [--host H] [--region R]
-       gatehouse serve --role data-plane --region R --control-plane URL [--token-file F] [--data-dir DIR] [--port N] [--host H]
+       gatehouse serve --role data-plane --region R --control-plane URL [--token-file F] [--data-dir DIR] [--port N] [--host H] [--workers N]
 
 Standalone (the default) runs the control plane and a data plane for each region in one process
 on one port: IAM goes to the control plane; STS and /v1/authorize go to the data plane of the
@@ -33,6 +35,9 @@ Options:
                         GATEHOUSE_REPLICATION_TOKEN; see gatehouse replication-token).
   --node-id ID          Data plane: the name this node reports (default: host name + random,
                         chosen on first start and kept in DIR/node-id).
+  --workers N|auto      Data plane: processes sharing the port, one per core ('auto': as many
+                        as the machine has cores; default 1). Each is a whole data plane of
+                        the region with its own replica under DIR/worker-K, reporting as ID-wK.
   --key-window-days N   Control plane: days ahead for which regions get long-term keys'
                         derived material, i.e. how long a cut-off region keeps authenticating
                         them (default 7).
@@ -48,11 +53,20 @@ Stops cleanly on SIGTERM or SIGINT, also while starting (a new data plane waits 
 control plane's first answer until then). Exit status: 0 stopped, 1 could not start, 2 usage error.
 `;
 
-const KNOWN = new Set(['data-dir', 'port', 'host', 'region', 'regions', 'role', 'control-plane', 'token-file', 'node-id', 'clock-offset-file', 'key-window-days', 'token-window-days', 'mfa-window-hours', 'help']);
+const KNOWN = new Set(['data-dir', 'port', 'host', 'region', 'regions', 'role', 'control-plane', 'token-file', 'node-id', 'clock-offset-file', 'key-window-days', 'token-window-days', 'mfa-window-hours', 'workers', 'help']);
 const ROLES = new Set(['standalone', 'control-plane', 'data-plane']);
 
 /** `gatehouse serve`: resolves with the exit code once the server has stopped. */
 export async function runServe(argv: string[], io: CliIo, signals: NodeJS.EventEmitter = process, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  try {
+    return await serve(argv, io, signals, env);
+  } finally {
+    // A data-plane worker's channel to its primary would keep the process alive.
+    if (dataPlaneWorker(env) && process.connected) process.disconnect();
+  }
+}
+
+async function serve(argv: string[], io: CliIo, signals: NodeJS.EventEmitter, env: NodeJS.ProcessEnv): Promise<number> {
   if (argv.includes('-h') || argv.includes('--help')) {
     io.stdout(USAGE);
     return 0;
@@ -93,6 +107,10 @@ export async function runServe(argv: string[], io: CliIo, signals: NodeJS.EventE
   const mfaWindowHours = mfaText === undefined ? undefined : /^\d{1,3}$/.test(mfaText) ? Number(mfaText) : NaN;
   if (mfaWindowHours !== undefined && !(mfaWindowHours >= 24 && mfaWindowHours <= 744)) return usage('--mfa-window-hours must be a whole number from 24 to 744');
   if ((keyWindowDays !== undefined || tokenWindowDays !== undefined || mfaWindowHours !== undefined) && role === 'data-plane') return usage('key, token and MFA windows are set on the control plane');
+  const workersText = text('workers');
+  const workers = workersText === undefined ? 1 : workersText === 'auto' ? availableParallelism() : /^\d{1,2}$/.test(workersText) ? Number(workersText) : NaN;
+  if (!(workers >= 1 && workers <= 64)) return usage("--workers must be a number from 1 to 64, or 'auto'");
+  if (workers > 1 && role !== 'data-plane') return usage('--workers is for data-plane nodes: the control plane is the single writer');
   const clock = nodeClock(text('clock-offset-file'));
   const onReload = () => clock.reload();
   signals.on('SIGUSR2', onReload);
@@ -113,20 +131,31 @@ export async function runServe(argv: string[], io: CliIo, signals: NodeJS.EventE
     signals.off('SIGTERM', onStop);
     signals.off('SIGINT', onStop);
   };
-  const log = (line: string) => io.stdout(line + '\n');
+  // A data-plane worker's lines name it; only the primary says that the node listens.
+  const worker = role === 'data-plane' ? dataPlaneWorker(env) : undefined;
+  const log = worker ? (line: string) => io.stdout(line.replace(/^gatehouse:/, `gatehouse[worker ${worker.index}]:`) + '\n') : (line: string) => io.stdout(line + '\n');
   let running: { close(): Promise<void> };
   try {
     if (role === 'data-plane') {
       const tokenFile = text('token-file');
       const token = tokenFile ? (await readFile(tokenFile, 'utf8')).trim() : (env.GATEHOUSE_REPLICATION_TOKEN ?? '');
-      running = await startDataPlaneNode({ region: region as string, controlPlaneUrl: controlPlane as string, token, dataDir: text('data-dir') ?? DEFAULT_DATA_DIR, port, host: text('host'), nodeId: text('node-id'), now: clock.now, log, signal: starting.signal });
+      const dataDir = text('data-dir') ?? DEFAULT_DATA_DIR;
+      if (workers > 1 && !worker) {
+        const group = await startDataPlaneWorkers({ workers, dataDir, nodeId: text('node-id'), log, signal: starting.signal });
+        log(`gatehouse: data plane ${region} listening on ${group.url} (STS, /v1/authorize), ${workers} workers`);
+        running = group;
+      } else {
+        const node = await startDataPlaneNode({ region: region as string, controlPlaneUrl: controlPlane as string, token, dataDir: worker?.dataDir ?? dataDir, port, host: text('host'), nodeId: worker?.nodeId ?? text('node-id'), now: clock.now, log, signal: starting.signal });
+        if (worker) reportWorkerReady(node.url);
+        running = node;
+      }
     } else {
       running = await startStandalone({ dataDir: text('data-dir') ?? DEFAULT_DATA_DIR, port, host: text('host'), region, regions, role: role as 'standalone' | 'control-plane', windows: { keyWindowDays, tokenWindowDays, mfaWindowHours }, now: clock.now, log, env });
     }
   } catch (err) {
     unlisten();
     if (starting.signal.aborted) {
-      io.stdout('gatehouse: stopped before it had started\n');
+      log('gatehouse: stopped before it had started');
       return 0;
     }
     const code = (err as NodeJS.ErrnoException).code;
@@ -137,9 +166,9 @@ export async function runServe(argv: string[], io: CliIo, signals: NodeJS.EventE
     throw err;
   }
   await stopRequested;
-  io.stdout('gatehouse: shutting down\n');
+  log('gatehouse: shutting down');
   await running.close();
   unlisten();
-  io.stdout('gatehouse: stopped\n');
+  log('gatehouse: stopped');
   return 0;
 }

@@ -1,0 +1,127 @@
+/**
+ * A data-plane node on several cores (`gatehouse serve --role data-plane --workers N`): the
+ * primary process forks N workers with node:cluster, each a whole data-plane node of the region
+ * (its own replica, snapshot file, usage record and audit trail under DIR/worker-K, its own feed
+ * follower reporting as NODE-ID-wK), all accepting on the one port. A check is a few tens of
+ * microseconds of CPU, so one process saturates one core; the workers share nothing, which keeps
+ * static stability per process exactly as for a single node.
+ *
+ * The primary only supervises: it reports the node listening once every worker is, restarts a
+ * worker that dies while running, and stops them all on close().
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { persistentNodeId } from '../replication/node-id.js';
+import { StartupError } from './startup-error.js';
+
+/** Set in a worker's environment: its number (1..N), folder and node id. */
+const WORKER_ENV = 'GATEHOUSE_DATA_PLANE_WORKER';
+const RESTART_DELAY_MS = 1_000;
+const STOP_GRACE_MS = 10_000;
+/** New-space room per worker: the check allocates short-lived objects, and a larger young generation halves the scavenges. */
+const WORKER_EXEC_ARGV = ['--max-semi-space-size=32'];
+
+export interface DataPlaneWorker {
+  index: number;
+  dataDir: string;
+  nodeId: string;
+}
+
+/** In a worker forked by startDataPlaneWorkers: which one it is; otherwise undefined. */
+export function dataPlaneWorker(env: NodeJS.ProcessEnv = process.env): DataPlaneWorker | undefined {
+  if (!cluster.isWorker || !env[WORKER_ENV]) return undefined;
+  try {
+    const w = JSON.parse(env[WORKER_ENV]) as DataPlaneWorker;
+    return Number.isInteger(w.index) && typeof w.dataDir === 'string' && typeof w.nodeId === 'string' ? w : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Tells the primary that this worker listens (after its data-plane node started). */
+export function reportWorkerReady(url: string): void {
+  process.send?.({ gatehouseWorkerReady: url });
+}
+
+export interface DataPlaneWorkersOptions {
+  workers: number;
+  dataDir: string;
+  nodeId?: string;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface RunningWorkers {
+  url: string;
+  close(): Promise<void>;
+}
+
+function readyUrl(message: unknown): string | undefined {
+  const url = (message as { gatehouseWorkerReady?: unknown } | null)?.gatehouseWorkerReady;
+  return typeof url === 'string' ? url : undefined;
+}
+
+/** Forks the workers (re-running this command line); resolves once all of them listen. */
+export async function startDataPlaneWorkers(options: DataPlaneWorkersOptions): Promise<RunningWorkers> {
+  const { log } = options;
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const baseId = options.nodeId ?? persistentNodeId(dataDir);
+  cluster.setupPrimary({ execArgv: [...process.execArgv, ...WORKER_EXEC_ARGV] });
+  const workers = new Map<number, Worker>();
+  let stopping = false;
+
+  const fork = (index: number): Promise<string> => {
+    const spec: DataPlaneWorker = { index, dataDir: join(dataDir, `worker-${index}`), nodeId: `${baseId}-w${index}` };
+    const worker = cluster.fork({ [WORKER_ENV]: JSON.stringify(spec) });
+    workers.set(index, worker);
+    return new Promise<string>((ok, fail) => {
+      let ready = false;
+      worker.on('message', (message) => {
+        const url = readyUrl(message);
+        if (url === undefined || ready) return;
+        ready = true;
+        ok(url);
+      });
+      worker.once('exit', (code, signal) => {
+        if (workers.get(index) === worker) workers.delete(index);
+        if (!ready) return fail(new StartupError(`data-plane worker ${index} exited (${signal ?? code}) before it was ready; its log above says why`));
+        if (stopping) return;
+        log(`gatehouse: data-plane worker ${index} exited (${signal ?? code}); restarting it in ${RESTART_DELAY_MS} ms`);
+        setTimeout(() => {
+          if (!stopping) fork(index).catch((err: Error) => stopping || log(`gatehouse: data-plane worker ${index} did not restart: ${err.message}`));
+        }, RESTART_DELAY_MS).unref();
+      });
+    });
+  };
+
+  const stopAll = async () => {
+    stopping = true;
+    await Promise.all(
+      [...workers.values()].map(
+        (worker) =>
+          new Promise<void>((ok) => {
+            if (worker.process.exitCode !== null || worker.process.signalCode !== null) return ok();
+            const kill = setTimeout(() => worker.process.kill('SIGKILL'), STOP_GRACE_MS);
+            worker.once('exit', () => {
+              clearTimeout(kill);
+              ok();
+            });
+            worker.process.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
+  const onAbort = () => void stopAll();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const urls = await Promise.all(Array.from({ length: options.workers }, (_, i) => fork(i + 1)));
+    return { url: urls[0], close: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
