@@ -88,15 +88,22 @@ async function statFields(pid: number | string): Promise<string[] | undefined> {
   return stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
+/** A process and its children (a node's workers). */
+async function withChildren(pid: number): Promise<number[]> {
+  const pids = [pid];
+  // The parent pid is the 2nd field.
+  for (const entry of await readdir('/proc').catch(() => [])) if (/^\d+$/.test(entry) && (await statFields(entry))?.[1] === String(pid)) pids.push(Number(entry));
+  return pids;
+}
+
 /**
- * CPU time (all threads) a process and its children (a node's workers) have used in user and
- * kernel mode, in seconds; undefined without /proc.
+ * CPU time (all threads) a process and its children have used in user and kernel mode, in
+ * seconds; undefined without /proc.
  */
 export async function cpuTimes(pid: number | undefined): Promise<{ user: number; system: number } | undefined> {
   if (pid === undefined) return undefined;
-  const pids = [pid];
-  // The parent pid is the 2nd field; utime and stime the 12th and 13th, in 1/100 s.
-  for (const entry of await readdir('/proc').catch(() => [])) if (/^\d+$/.test(entry) && (await statFields(entry))?.[1] === String(pid)) pids.push(Number(entry));
+  const pids = await withChildren(pid);
+  // utime and stime are the 12th and 13th fields, in 1/100 s.
   let user = 0;
   let system = 0;
   for (const p of pids) {
@@ -114,12 +121,18 @@ export async function cpuSeconds(pid: number | undefined): Promise<number | unde
   return t && t.user + t.system;
 }
 
-/** Resident memory now and at its peak (bytes), from /proc/<pid>/status. */
+/** Resident memory now and at its peak (bytes) of a process and its children (summed), from /proc/<pid>/status. */
 export async function memoryOf(pid: number): Promise<{ rss: number; peak: number } | undefined> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined);
-  if (!status) return undefined;
-  const kib = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: kib('VmRSS'), peak: kib('VmHWM') };
+  let rss = 0;
+  let peak = 0;
+  for (const p of await withChildren(pid)) {
+    const status = await readFile(`/proc/${p}/status`, 'utf8').catch(() => undefined);
+    if (!status) return undefined;
+    const kib = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) * 1024;
+    rss += kib('VmRSS');
+    peak += kib('VmHWM');
+  }
+  return { rss, peak };
 }
 
 export function load(): string {
