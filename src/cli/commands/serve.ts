@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { DEFAULT_DATA_DIR } from '../../audit/index.js';
 import { nodeClock } from '../../server/clock.js';
-import { availableParallelism } from 'node:os';
 import { startDataPlaneNode } from '../../server/data-plane-node.js';
 import { dataPlaneWorker, reportWorkerReady, startDataPlaneWorkers } from '../../server/data-plane-workers.js';
 import { DEFAULT_HOST, DEFAULT_PORT, StartupError, startStandalone } from '../../server/standalone.js';
