@@ -13,6 +13,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signRequest } from '../src/core/sigv4/index.js';
+import { cpuSeconds } from './dataplane/processes.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 64;
@@ -52,14 +53,6 @@ function signedQuery(url: URL, creds: Creds, body: string): CannonRequest {
   const bodySha256 = createHash('sha256').update(body).digest('hex');
   const signed = signRequest({ method: 'POST', path: '/', query: '', headers, bodySha256 }, creds, { now: new Date(), region: 'us-east-1', service: 'iam' });
   return { method: 'POST', path: '/', headers: Object.fromEntries(signed.headers), body };
-}
-
-/** CPU time (user + system, all threads) a process has used, in seconds; undefined without /proc. */
-async function cpuSeconds(pid: number | undefined): Promise<number | undefined> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in 1/100 s.
-  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : undefined;
 }
 
 async function run(title: string, url: string, serverPid: number | undefined, requests: CannonRequest[], pairs?: CannonRequest[][]): Promise<{ rps: number; p50: number; p99: number; errors: number; non2xx: number }> {
