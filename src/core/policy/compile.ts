@@ -8,8 +8,8 @@ import { parseTemplate, resolveParts, templateRegExp, type Template } from './va
 
 /**
  * Compilation turns a policy document into matchers built once: action patterns lower-cased and
- * specialised, resource templates pre-parsed, conditions with their values already parsed, and a
- * per-action index of the statements that can apply, filled on first use.
+ * specialised, resource templates pre-parsed, conditions with their values already parsed, and an
+ * index of the statements that can apply, filled on first use: per action, then per resource.
  */
 
 /**
@@ -32,6 +32,25 @@ export interface ActionSlice {
   readonly deny: readonly CompiledStatement[];
 }
 
+/** A compiled statement with what the index needs to pre-select it. */
+interface IndexedStatement extends CompiledStatement {
+  matchesAction(lowerAction: string): boolean;
+  /**
+   * The Resource/NotResource element's verdict on a resource ARN alone: true or false when it
+   * needs nothing else, undefined when it depends on the request (policy variables).
+   */
+  resourceVerdict(resource: string): boolean | undefined;
+  /** The statement for a resource its element already matched: `applies` without that check. */
+  readonly resourceMatched: CompiledStatement;
+}
+
+/** The statements of one action, and the candidates among them per resource, filled on use. */
+interface ActionIndex {
+  readonly statements: readonly IndexedStatement[];
+  readonly all: ActionSlice;
+  byResource: Map<string, ActionSlice> | undefined;
+}
+
 export interface CompileOptions {
   /** The policy's id or ARN, named in explanations. */
   id: string;
@@ -41,30 +60,70 @@ export interface CompileOptions {
 }
 
 const EMPTY: ActionSlice = { allow: [], deny: [] };
+const EMPTY_INDEX: ActionIndex = { statements: [], all: EMPTY, byResource: undefined };
 /** Bounds the per-policy action index; a workload touching more actions than this just re-indexes. */
 const MAX_INDEXED_ACTIONS = 2048;
+/**
+ * Bounds the per-resource candidate lists of a policy, over all its actions: a service with many
+ * resources (objects of a bucket) refills them, which costs what matching every statement does.
+ */
+const MAX_INDEXED_RESOURCES = 4096;
 
 export class CompiledPolicy {
-  private readonly byAction = new Map<string, ActionSlice>();
+  private readonly byAction = new Map<string, ActionIndex>();
+  private indexedResources = 0;
 
   constructor(
     readonly id: string,
     readonly layer: PolicyLayer,
-    private readonly statements: readonly (CompiledStatement & { matchesAction: (a: string) => boolean })[],
+    private readonly statements: readonly IndexedStatement[],
     /** Problems met while compiling: a statement that could not be compiled is left out. */
     readonly findings: readonly Finding[],
   ) {}
 
+  private actionIndex(lowerAction: string): ActionIndex {
+    let index = this.byAction.get(lowerAction);
+    if (index) return index;
+    const statements = this.statements.filter((s) => s.matchesAction(lowerAction));
+    index = statements.length === 0 ? EMPTY_INDEX : { statements, all: { allow: statements.filter((s) => s.allow), deny: statements.filter((s) => !s.allow) }, byResource: undefined };
+    if (this.byAction.size >= MAX_INDEXED_ACTIONS) this.clearIndex();
+    this.byAction.set(lowerAction, index);
+    return index;
+  }
+
+  private clearIndex(): void {
+    this.byAction.clear();
+    this.indexedResources = 0;
+  }
+
   /** The statements whose Action/NotAction covers `lowerAction`, split by effect. */
   forAction(lowerAction: string): ActionSlice {
-    let slice = this.byAction.get(lowerAction);
+    return this.actionIndex(lowerAction).all;
+  }
+
+  /**
+   * The statements that can apply to `lowerAction` on `resource`: those whose Action covers it and
+   * whose Resource element matches it or depends on the request. A statement the resource alone
+   * selected is given without its Resource check, so `applies` tests the principal and conditions.
+   */
+  forRequest(lowerAction: string, resource: string): ActionSlice {
+    const index = this.actionIndex(lowerAction);
+    if (index === EMPTY_INDEX) return EMPTY;
+    let slice = index.byResource?.get(resource);
     if (slice) return slice;
     const allow: CompiledStatement[] = [];
     const deny: CompiledStatement[] = [];
-    for (const s of this.statements) if (s.matchesAction(lowerAction)) (s.allow ? allow : deny).push(s);
+    for (const s of index.statements) {
+      const verdict = s.resourceVerdict(resource);
+      if (verdict === false) continue;
+      (s.allow ? allow : deny).push(verdict ? s.resourceMatched : s);
+    }
     slice = allow.length || deny.length ? { allow, deny } : EMPTY;
-    if (this.byAction.size >= MAX_INDEXED_ACTIONS) this.byAction.clear();
-    this.byAction.set(lowerAction, slice);
+    if (this.indexedResources >= MAX_INDEXED_RESOURCES) this.clearIndex();
+    else {
+      (index.byResource ??= new Map()).set(resource, slice);
+      this.indexedResources++;
+    }
     return slice;
   }
 
@@ -106,8 +165,15 @@ function compileActions(patterns: string[]): (lowerAction: string) => boolean {
   };
 }
 
-/** `Resource` entries: static globs, or templates resolved per request. */
-function compileResources(patterns: string[], variables: boolean): (scope: RequestScope) => boolean {
+/** `Resource` entries: static globs, and templates resolved per request. */
+interface ResourceMatcher {
+  /** Whether the request's resource matches. */
+  matches(scope: RequestScope): boolean;
+  /** The verdict from the ARN alone: undefined when no static entry matches but a template might. */
+  verdict(resource: string): boolean | undefined;
+}
+
+function compileResources(patterns: string[], variables: boolean): ResourceMatcher {
   const statics: StringMatcher[] = [];
   const templates: Template[] = [];
   for (const p of patterns) {
@@ -115,17 +181,24 @@ function compileResources(patterns: string[], variables: boolean): (scope: Reque
     if (t.dynamic) templates.push(t);
     else statics.push(compileGlob(t.parts[0] as string));
   }
-  return (scope) => {
-    const r = scope.resource;
+  const matchesStatic = (r: string) => {
     for (const m of statics) if (m(r)) return true;
-    for (const t of templates) {
-      const parts = resolveParts(t, scope);
-      // AWS: a resource entry with a variable that has no value matches no resource.
-      if (!parts) continue;
-      const literal = parts.some((p, i) => typeof t.parts[i] !== 'string' && /[*?]/.test(p));
-      if (literal ? templateRegExp(t, parts, false).test(r) : globMatch(parts.join(''), r)) return true;
-    }
     return false;
+  };
+  return {
+    matches: (scope) => {
+      const r = scope.resource;
+      if (matchesStatic(r)) return true;
+      for (const t of templates) {
+        const parts = resolveParts(t, scope);
+        // AWS: a resource entry with a variable that has no value matches no resource.
+        if (!parts) continue;
+        const literal = parts.some((p, i) => typeof t.parts[i] !== 'string' && /[*?]/.test(p));
+        if (literal ? templateRegExp(t, parts, false).test(r) : globMatch(parts.join(''), r)) return true;
+      }
+      return false;
+    },
+    verdict: (r) => (matchesStatic(r) ? true : templates.length === 0 ? false : undefined),
   };
 }
 
@@ -215,7 +288,7 @@ function finding(path: string, message: string): Finding {
  */
 export function compilePolicy(doc: unknown, options: CompileOptions): CompiledPolicy {
   const findings: Finding[] = [];
-  const statements: (CompiledStatement & { matchesAction: (a: string) => boolean })[] = [];
+  const statements: IndexedStatement[] = [];
   let parsed: Json = doc;
   if (typeof doc === 'string') {
     try {
@@ -246,12 +319,7 @@ export function compilePolicy(doc: unknown, options: CompileOptions): CompiledPo
   return new CompiledPolicy(options.id, options.layer, statements, findings);
 }
 
-function compileStatement(
-  s: Json,
-  index: number,
-  options: CompileOptions,
-  variables: boolean,
-): (CompiledStatement & { matchesAction: (a: string) => boolean }) | string {
+function compileStatement(s: Json, index: number, options: CompileOptions, variables: boolean): IndexedStatement | string {
   if (!isObject(s)) return 'Syntax errors in policy.';
   const effect = s.Effect;
   if (effect !== 'Allow' && effect !== 'Deny') return 'Invalid effect: the Effect must be Allow or Deny.';
@@ -271,11 +339,21 @@ function compileStatement(
   const matchesAction = s.NotAction !== undefined ? (a: string) => !actionMatch(a) : actionMatch;
 
   let resourceMatch: ((scope: RequestScope) => boolean) | undefined;
+  let resourceVerdict: (resource: string) => boolean | undefined = () => true;
   if (s.Resource !== undefined || s.NotResource !== undefined) {
     const resources = asList(s.Resource ?? s.NotResource);
     if (!resources || (s.Resource !== undefined && s.NotResource !== undefined)) return 'Policy statement must contain resources.';
     const m = compileResources(resources, variables);
-    resourceMatch = s.NotResource !== undefined ? (scope) => !m(scope) : m;
+    if (s.NotResource !== undefined) {
+      resourceMatch = (scope) => !m.matches(scope);
+      resourceVerdict = (r) => {
+        const v = m.verdict(r);
+        return v === undefined ? undefined : !v;
+      };
+    } else {
+      resourceMatch = m.matches;
+      resourceVerdict = m.verdict;
+    }
   }
 
   let principalMatch: ((scope: RequestScope) => PrincipalMatch | false) | undefined;
@@ -309,8 +387,7 @@ function compileStatement(
     }
   }
 
-  const applies = (scope: RequestScope): PrincipalMatch | false => {
-    if (resourceMatch && !resourceMatch(scope)) return false;
+  const appliesToMatchedResource = (scope: RequestScope): PrincipalMatch | false => {
     let how: PrincipalMatch | false = 'direct';
     if (principalMatch) {
       how = principalMatch(scope);
@@ -319,5 +396,6 @@ function compileStatement(
     for (let i = 0; i < conditions.length; i++) if (!conditions[i].evaluate(scope)) return false;
     return how;
   };
-  return { ref, allow, matchesAction, applies };
+  const applies = resourceMatch ? (scope: RequestScope) => (resourceMatch(scope) ? appliesToMatchedResource(scope) : false) : appliesToMatchedResource;
+  return { ref, allow, matchesAction, resourceVerdict, applies, resourceMatched: { ref, allow, applies: appliesToMatchedResource } };
 }

@@ -54,14 +54,14 @@ function collectDenies(policies: readonly CompiledPolicy[], scope: RequestScope,
 
 /** Appends the applicable Deny statements of one policy; allocates only when one applies. */
 function collectDeniesOf(policy: CompiledPolicy, scope: RequestScope, out: StatementRef[] | undefined): StatementRef[] | undefined {
-  const deny = policy.forAction(scope.lowerAction).deny;
+  const deny = policy.forRequest(scope.lowerAction, scope.resource).deny;
   for (let j = 0; j < deny.length; j++) if (deny[j].applies(scope)) (out ??= []).push(deny[j].ref);
   return out;
 }
 
 /** Appends the applicable Allow statements of one policy; returns how many were found. */
 function collectAllowsOf(policy: CompiledPolicy, scope: RequestScope, out: StatementRef[]): number {
-  const allow = policy.forAction(scope.lowerAction).allow;
+  const allow = policy.forRequest(scope.lowerAction, scope.resource).allow;
   let n = 0;
   for (let j = 0; j < allow.length; j++) {
     if (allow[j].applies(scope)) {
@@ -126,7 +126,7 @@ export function evaluate(request: AuthzRequest, sets: PolicySets): Decision {
   const rpStart = allows.length;
   let rpBest = 0;
   if (rp) {
-    const allow = rp.forAction(scope.lowerAction).allow;
+    const allow = rp.forRequest(scope.lowerAction, scope.resource).allow;
     for (let j = 0; j < allow.length; j++) {
       const how = allow[j].applies(scope);
       if (how) {
