@@ -40,6 +40,8 @@ interface IndexedStatement extends CompiledStatement {
    * needs nothing else, undefined when it depends on the request (policy variables).
    */
   resourceVerdict(resource: string): boolean | undefined;
+  /** Whether the statement covers every resource (no Resource element, or a `*` in it). */
+  readonly anyResource: boolean;
   /** The statement for a resource its element already matched: `applies` without that check. */
   readonly resourceMatched: CompiledStatement;
 }
@@ -48,6 +50,11 @@ interface IndexedStatement extends CompiledStatement {
 interface ActionIndex {
   readonly statements: readonly IndexedStatement[];
   readonly all: ActionSlice;
+  /**
+   * Whether per-resource candidates are worth a lookup: at least two statements name resources.
+   * Otherwise (`*` everywhere, as in most SCPs) every statement of the action is a candidate.
+   */
+  readonly byResourcePays: boolean;
   byResource: Map<string, ActionSlice> | undefined;
 }
 
@@ -60,7 +67,7 @@ export interface CompileOptions {
 }
 
 const EMPTY: ActionSlice = { allow: [], deny: [] };
-const EMPTY_INDEX: ActionIndex = { statements: [], all: EMPTY, byResource: undefined };
+const EMPTY_INDEX: ActionIndex = { statements: [], all: EMPTY, byResourcePays: false, byResource: undefined };
 /** Bounds the per-policy action index; a workload touching more actions than this just re-indexes. */
 const MAX_INDEXED_ACTIONS = 2048;
 /**
@@ -85,7 +92,15 @@ export class CompiledPolicy {
     let index = this.byAction.get(lowerAction);
     if (index) return index;
     const statements = this.statements.filter((s) => s.matchesAction(lowerAction));
-    index = statements.length === 0 ? EMPTY_INDEX : { statements, all: { allow: statements.filter((s) => s.allow), deny: statements.filter((s) => !s.allow) }, byResource: undefined };
+    index =
+      statements.length === 0
+        ? EMPTY_INDEX
+        : {
+            statements,
+            all: { allow: statements.filter((s) => s.allow), deny: statements.filter((s) => !s.allow) },
+            byResourcePays: statements.filter((s) => !s.anyResource).length >= 2,
+            byResource: undefined,
+          };
     if (this.byAction.size >= MAX_INDEXED_ACTIONS) this.clearIndex();
     this.byAction.set(lowerAction, index);
     return index;
@@ -108,7 +123,7 @@ export class CompiledPolicy {
    */
   forRequest(lowerAction: string, resource: string): ActionSlice {
     const index = this.actionIndex(lowerAction);
-    if (index === EMPTY_INDEX) return EMPTY;
+    if (!index.byResourcePays) return index.all;
     let slice = index.byResource?.get(resource);
     if (slice) return slice;
     const allow: CompiledStatement[] = [];
@@ -173,7 +188,7 @@ interface ResourceMatcher {
   verdict(resource: string): boolean | undefined;
 }
 
-function compileResources(patterns: string[], variables: boolean): ResourceMatcher {
+function compileResources(patterns: string[], variables: boolean): ResourceMatcher & { any: boolean } {
   const statics: StringMatcher[] = [];
   const templates: Template[] = [];
   for (const p of patterns) {
@@ -199,6 +214,7 @@ function compileResources(patterns: string[], variables: boolean): ResourceMatch
       return false;
     },
     verdict: (r) => (matchesStatic(r) ? true : templates.length === 0 ? false : undefined),
+    any: patterns.includes('*'),
   };
 }
 
@@ -340,6 +356,7 @@ function compileStatement(s: Json, index: number, options: CompileOptions, varia
 
   let resourceMatch: ((scope: RequestScope) => boolean) | undefined;
   let resourceVerdict: (resource: string) => boolean | undefined = () => true;
+  let anyResource = true;
   if (s.Resource !== undefined || s.NotResource !== undefined) {
     const resources = asList(s.Resource ?? s.NotResource);
     if (!resources || (s.Resource !== undefined && s.NotResource !== undefined)) return 'Policy statement must contain resources.';
@@ -350,9 +367,11 @@ function compileStatement(s: Json, index: number, options: CompileOptions, varia
         const v = m.verdict(r);
         return v === undefined ? undefined : !v;
       };
+      anyResource = false;
     } else {
       resourceMatch = m.matches;
       resourceVerdict = m.verdict;
+      anyResource = m.any;
     }
   }
 
@@ -397,5 +416,5 @@ function compileStatement(s: Json, index: number, options: CompileOptions, varia
     return how;
   };
   const applies = resourceMatch ? (scope: RequestScope) => (resourceMatch(scope) ? appliesToMatchedResource(scope) : false) : appliesToMatchedResource;
-  return { ref, allow, matchesAction, resourceVerdict, applies, resourceMatched: { ref, allow, applies: appliesToMatchedResource } };
+  return { ref, allow, matchesAction, resourceVerdict, anyResource, applies, resourceMatched: { ref, allow, applies: appliesToMatchedResource } };
 }
