@@ -180,42 +180,45 @@ function compileActions(patterns: string[]): (lowerAction: string) => boolean {
   };
 }
 
-/** `Resource` entries: static globs, and templates resolved per request. */
-interface ResourceMatcher {
-  /** Whether the request's resource matches. */
-  matches(scope: RequestScope): boolean;
-  /** The verdict from the ARN alone: undefined when no static entry matches but a template might. */
-  verdict(resource: string): boolean | undefined;
-}
+/** `Resource` (or `NotResource`) entries: static globs, and templates resolved per request. */
+class ResourceMatcher {
+  private readonly statics: StringMatcher[] = [];
+  private readonly templates: Template[] = [];
+  /** Whether a `*` entry makes it cover every resource. */
+  readonly any: boolean;
 
-function compileResources(patterns: string[], variables: boolean): ResourceMatcher & { any: boolean } {
-  const statics: StringMatcher[] = [];
-  const templates: Template[] = [];
-  for (const p of patterns) {
-    const t = parseTemplate(p, variables);
-    if (t.dynamic) templates.push(t);
-    else statics.push(compileGlob(t.parts[0] as string));
+  constructor(patterns: string[], variables: boolean) {
+    for (const p of patterns) {
+      const t = parseTemplate(p, variables);
+      if (t.dynamic) this.templates.push(t);
+      else this.statics.push(compileGlob(t.parts[0] as string));
+    }
+    this.any = patterns.includes('*');
   }
-  const matchesStatic = (r: string) => {
-    for (const m of statics) if (m(r)) return true;
+
+  private matchesStatic(r: string): boolean {
+    for (const m of this.statics) if (m(r)) return true;
     return false;
-  };
-  return {
-    matches: (scope) => {
-      const r = scope.resource;
-      if (matchesStatic(r)) return true;
-      for (const t of templates) {
-        const parts = resolveParts(t, scope);
-        // AWS: a resource entry with a variable that has no value matches no resource.
-        if (!parts) continue;
-        const literal = parts.some((p, i) => typeof t.parts[i] !== 'string' && /[*?]/.test(p));
-        if (literal ? templateRegExp(t, parts, false).test(r) : globMatch(parts.join(''), r)) return true;
-      }
-      return false;
-    },
-    verdict: (r) => (matchesStatic(r) ? true : templates.length === 0 ? false : undefined),
-    any: patterns.includes('*'),
-  };
+  }
+
+  /** Whether the request's resource matches an entry. */
+  matches(scope: RequestScope): boolean {
+    const r = scope.resource;
+    if (this.matchesStatic(r)) return true;
+    for (const t of this.templates) {
+      const parts = resolveParts(t, scope);
+      // AWS: a resource entry with a variable that has no value matches no resource.
+      if (!parts) continue;
+      const literal = parts.some((p, i) => typeof t.parts[i] !== 'string' && /[*?]/.test(p));
+      if (literal ? templateRegExp(t, parts, false).test(r) : globMatch(parts.join(''), r)) return true;
+    }
+    return false;
+  }
+
+  /** The same from the ARN alone: undefined when no static entry matches but a template might. */
+  verdict(r: string): boolean | undefined {
+    return this.matchesStatic(r) ? true : this.templates.length === 0 ? false : undefined;
+  }
 }
 
 interface PrincipalSet {
@@ -354,25 +357,12 @@ function compileStatement(s: Json, index: number, options: CompileOptions, varia
   const actionMatch = compileActions(actions);
   const matchesAction = s.NotAction !== undefined ? (a: string) => !actionMatch(a) : actionMatch;
 
-  let resourceMatch: ((scope: RequestScope) => boolean) | undefined;
-  let resourceVerdict: (resource: string) => boolean | undefined = () => true;
-  let anyResource = true;
-  if (s.Resource !== undefined || s.NotResource !== undefined) {
-    const resources = asList(s.Resource ?? s.NotResource);
-    if (!resources || (s.Resource !== undefined && s.NotResource !== undefined)) return 'Policy statement must contain resources.';
-    const m = compileResources(resources, variables);
-    if (s.NotResource !== undefined) {
-      resourceMatch = (scope) => !m.matches(scope);
-      resourceVerdict = (r) => {
-        const v = m.verdict(r);
-        return v === undefined ? undefined : !v;
-      };
-      anyResource = false;
-    } else {
-      resourceMatch = m.matches;
-      resourceVerdict = m.verdict;
-      anyResource = m.any;
-    }
+  let resources: ResourceMatcher | undefined;
+  const notResource = s.NotResource !== undefined;
+  if (s.Resource !== undefined || notResource) {
+    const list = asList(s.Resource ?? s.NotResource);
+    if (!list || (s.Resource !== undefined && notResource)) return 'Policy statement must contain resources.';
+    resources = new ResourceMatcher(list, variables);
   }
 
   let principalMatch: ((scope: RequestScope) => PrincipalMatch | false) | undefined;
@@ -406,15 +396,68 @@ function compileStatement(s: Json, index: number, options: CompileOptions, varia
     }
   }
 
-  const appliesToMatchedResource = (scope: RequestScope): PrincipalMatch | false => {
+  return new Statement(ref, allow, matchesAction, resources, notResource, principalMatch, conditions);
+}
+
+/**
+ * A compiled statement. A class rather than closures: a policy set of 10,000 principals holds
+ * hundreds of thousands of them.
+ */
+class Statement implements IndexedStatement {
+  #resourceMatched: CompiledStatement | undefined;
+
+  constructor(
+    readonly ref: StatementRef,
+    readonly allow: boolean,
+    readonly matchesAction: (lowerAction: string) => boolean,
+    private readonly resources: ResourceMatcher | undefined,
+    private readonly notResource: boolean,
+    private readonly principalMatch: ((scope: RequestScope) => PrincipalMatch | false) | undefined,
+    private readonly conditions: readonly CompiledCondition[],
+  ) {}
+
+  get anyResource(): boolean {
+    return this.resources === undefined || (!this.notResource && this.resources.any);
+  }
+
+  resourceVerdict(resource: string): boolean | undefined {
+    if (!this.resources) return true;
+    const v = this.resources.verdict(resource);
+    return v === undefined || !this.notResource ? v : !v;
+  }
+
+  applies(scope: RequestScope): PrincipalMatch | false {
+    if (this.resources && this.resources.matches(scope) === this.notResource) return false;
+    return this.appliesToMatchedResource(scope);
+  }
+
+  appliesToMatchedResource(scope: RequestScope): PrincipalMatch | false {
     let how: PrincipalMatch | false = 'direct';
-    if (principalMatch) {
-      how = principalMatch(scope);
+    if (this.principalMatch) {
+      how = this.principalMatch(scope);
       if (!how) return false;
     }
+    const conditions = this.conditions;
     for (let i = 0; i < conditions.length; i++) if (!conditions[i].evaluate(scope)) return false;
     return how;
-  };
-  const applies = resourceMatch ? (scope: RequestScope) => (resourceMatch(scope) ? appliesToMatchedResource(scope) : false) : appliesToMatchedResource;
-  return { ref, allow, matchesAction, resourceVerdict, anyResource, applies, resourceMatched: { ref, allow, applies: appliesToMatchedResource } };
+  }
+
+  get resourceMatched(): CompiledStatement {
+    return (this.#resourceMatched ??= new ResourceMatchedStatement(this));
+  }
+}
+
+/** A statement whose Resource element already matched the request's resource. */
+class ResourceMatchedStatement implements CompiledStatement {
+  readonly ref: StatementRef;
+  readonly allow: boolean;
+
+  constructor(private readonly statement: Statement) {
+    this.ref = statement.ref;
+    this.allow = statement.allow;
+  }
+
+  applies(scope: RequestScope): PrincipalMatch | false {
+    return this.statement.appliesToMatchedResource(scope);
+  }
 }
