@@ -19,6 +19,7 @@ import { regionalStsBackend } from './query-backends.js';
 import { RegionDataPlane } from './region-data-plane.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 import { StartupError } from './startup-error.js';
+import { Closers } from './closers.js';
 
 export const REPLICA_FILE = 'replica.db';
 export const USAGE_FILE = 'usage.db';
@@ -49,17 +50,7 @@ export async function startDataPlaneNode(options: DataPlaneNodeOptions): Promise
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const nodeId = options.nodeId ?? persistentNodeId(dataDir);
-  // Everything opened so far, closed in reverse order by close() or when the start fails.
-  const opened: (() => Promise<void> | void)[] = [];
-  const closeAll = async () => {
-    for (const close of opened.splice(0).reverse()) {
-      try {
-        await close();
-      } catch (err) {
-        log(`gatehouse: while closing: ${String(err)}`);
-      }
-    }
-  };
+  const opened = new Closers(log);
   try {
     const file = ReplicaFile.open(join(dataDir, REPLICA_FILE));
     opened.push(() => file.close());
@@ -96,9 +87,9 @@ export async function startDataPlaneNode(options: DataPlaneNodeOptions): Promise
     opened.push(() => running.close());
     log(`gatehouse: data plane ${options.region} listening on ${running.url} (STS, /v1/authorize), replica at revision ${region.follower.revision}`);
     let closing: Promise<void> | undefined;
-    return { ...running, close: () => (closing ??= closeAll()) };
+    return { ...running, close: () => (closing ??= opened.closeAll()) };
   } catch (err) {
-    await closeAll();
+    await opened.closeAll();
     throw err;
   }
 }

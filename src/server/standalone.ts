@@ -35,6 +35,7 @@ import { RegionDataPlane } from './region-data-plane.js';
 import { USAGE_FILE } from './data-plane-node.js';
 import { scopeRegion } from './scope-region.js';
 import { StartupError } from './startup-error.js';
+import { Closers } from './closers.js';
 
 export { StartupError } from './startup-error.js';
 
@@ -129,22 +130,12 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     if (err instanceof StoreOpenError) throw new StartupError(err.message);
     throw err;
   }
-  // Everything opened from here on, closed in reverse order by close() or when the start fails
-  // (a port in use, say): a failed start must leave no worker thread or open file behind.
-  const opened: (() => Promise<void> | void)[] = [() => sqlite.close()];
-  const closeAll = async () => {
-    for (const close of opened.splice(0).reverse()) {
-      try {
-        await close();
-      } catch (err) {
-        log(`gatehouse: while closing: ${String(err)}`);
-      }
-    }
-  };
+  const opened = new Closers(log);
+  opened.push(() => sqlite.close());
   try {
-    return await startOnStore(options, { log, now, homeRegion, regionNames, dataDir, masterKey, sqlite, opened, closeAll });
+    return await startOnStore(options, { log, now, homeRegion, regionNames, dataDir, masterKey, sqlite, opened });
   } catch (err) {
-    await closeAll();
+    await opened.closeAll();
     if (err instanceof WrongMasterKeyError) throw new StartupError(err.message);
     throw err;
   }
@@ -158,8 +149,7 @@ interface StartContext {
   dataDir: string;
   masterKey: Buffer;
   sqlite: Store;
-  opened: (() => Promise<void> | void)[];
-  closeAll: () => Promise<void>;
+  opened: Closers;
 }
 
 async function startOnStore(options: StandaloneOptions, context: StartContext): Promise<RunningGatehouse> {
@@ -262,6 +252,6 @@ async function startOnStore(options: StandaloneOptions, context: StartContext): 
   log(`gatehouse: listening on ${running.url} (IAM, STS in ${regionNames.join(', ')}, /v1/authorize), data in ${dataDir}`);
 
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= context.closeAll());
+  const close = () => (closing ??= opened.closeAll());
   return { url: running.url, port: running.port, accountId: boot.accountId, server: running.server, store, regions: planes, close };
 }
