@@ -13,6 +13,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '../../examples/protected-service/sha256.js';
 import { startStandalone, type RunningGatehouse } from '../../src/server/standalone.js';
+import { onRevisionHeader } from './revision-header.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -87,15 +88,7 @@ export async function startRegionServer(): Promise<RegionServer> {
 
   const iam = (region: Region, credentials: Credentials = admin) => {
     const client = new IAMClient({ endpoint: gatehouse.url, region, credentials, maxAttempts: 1, systemClockOffset: offsetMs });
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        const out = await next(args);
-        const header = (out.response as { headers?: Record<string, string> }).headers?.['x-gatehouse-revision'];
-        if (header !== undefined) lastRevision = Math.max(lastRevision, Number(header));
-        return out;
-      },
-      { step: 'deserialize', name: 'gatehouseRevision' },
-    );
+    onRevisionHeader(client, (revision) => (lastRevision = Math.max(lastRevision, revision)));
     return followClock(client);
   };
   const sts = (region: Region, credentials: Credentials = admin) => {

@@ -41,6 +41,7 @@ import { utcDay } from '../../src/core/tokens/index.js';
 import { replicationToken } from '../../src/replication/replication-token.js';
 import type { NodeHealth } from '../../src/server/health.js';
 import { fetchHealth, fetchMetrics, runCli, setClockOffset, startControlPlane, startDataPlane, waitFor, type NodeProcess } from './process-harness.js';
+import { onRevisionHeader } from './revision-header.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -176,15 +177,7 @@ describe('static stability: a data plane cut off from its control plane (separat
 
   const iam = (url: string, credentials: SigningCredentials = admin) => {
     const client = new IAMClient({ endpoint: url, region: HOME, credentials, maxAttempts: 1 });
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        const out = await next(args);
-        const header = (out.response as { headers?: Record<string, string> }).headers?.['x-gatehouse-revision'];
-        if (header !== undefined) lastRevision = Math.max(lastRevision, Number(header));
-        return out;
-      },
-      { step: 'deserialize', name: 'gatehouseRevision' },
-    );
+    onRevisionHeader(client, (revision) => (lastRevision = Math.max(lastRevision, revision)));
     clients.push(client);
     return client;
   };
