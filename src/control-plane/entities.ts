@@ -2,7 +2,7 @@
  * Loading and saving IAM entities inside a unit of work, with AWS's errors for missing ones.
  */
 import { awsError } from '../core/errors/index.js';
-import { entityId, KIND, type AccountEntity, type GroupEntity, type ManagedPolicyEntity, type RoleEntity, type Tag, type UserEntity } from '../core/model/iam-entities.js';
+import { entityId, KIND, type AccountEntity, type GroupEntity, type ManagedPolicyEntity, type MfaDeviceEntity, type RoleEntity, type Tag, type UserEntity } from '../core/model/iam-entities.js';
 import type { ReadTx, WriteTx } from '../store/ports.js';
 import type { OperationContext } from './context.js';
 import { iamArn, parseIamArn, type IamResourceType } from './iam-arns.js';
@@ -100,6 +100,20 @@ export async function entityArn(ctx: OperationContext, type: IamResourceType, na
     if (rec) return rec.data.arn;
   }
   return iamArn(ctx.env.partition, ctx.account, type, path ?? '/', name);
+}
+
+/** Store id of a virtual MFA device: its path and name, unique per account regardless of case. */
+export function mfaDeviceId(account: string, path: string, name: string): string {
+  return entityId(account, `${path.slice(1)}${name}`);
+}
+
+/** A virtual MFA device of `account` by serial number (its ARN); anything else is unknown. */
+export async function findMfaDevice(tx: ReadTx, partition: string, account: string, serialNumber: string): Promise<{ id: string; device: MfaDeviceEntity } | undefined> {
+  const arn = parseIamArn(serialNumber);
+  if (!arn || arn.type !== 'mfa' || arn.account !== account || arn.partition !== partition) return undefined;
+  const id = mfaDeviceId(account, arn.path, arn.name);
+  const rec = await tx.get<MfaDeviceEntity>(KIND.mfa, id);
+  return rec && rec.data.serialNumber === serialNumber ? { id, device: rec.data } : undefined;
 }
 
 /** `Tags` in domain form, as the protocol decodes them. */

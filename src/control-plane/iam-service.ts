@@ -11,6 +11,7 @@ import { CallerPolicies } from './caller-policies.js';
 import { OperationTx, type AnyOperation, type ChangedRecords, type Caller, type ControlPlaneEnv, type OperationContext, type RequestInfo } from './context.js';
 import { IAM_OPERATIONS } from './operations/index.js';
 import { PolicyLintOnWrite, type PolicyLintReport } from './policy-lint-on-write.js';
+import { resourceTagContext } from './resource-tags.js';
 
 export interface CallResult {
   output: unknown;
@@ -120,6 +121,8 @@ export class IamService {
     // The sets first: they refuse a session whose user is gone before anything reads the user.
     const sets = await this.policies.forCaller(ctx.tx, ctx.caller);
     const context = await this.callerContext(ctx);
+    const tagContext = await resourceTagContext(ctx.tx, ctx.env.partition, ctx.account, resource);
+    if (tagContext) Object.assign(context, tagContext);
     const opContext = await op.context?.(input, ctx);
     if (opContext) Object.assign(context, opContext);
     const request: AuthzRequest = { principal: ctx.caller.arn, action, resource, context };

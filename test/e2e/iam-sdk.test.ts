@@ -5,17 +5,21 @@ import {
   AttachUserPolicyCommand,
   CreateAccessKeyCommand,
   CreatePolicyCommand,
+  CreateRoleCommand,
   CreateUserCommand,
   DeleteAccessKeyCommand,
+  DeleteRoleCommand,
   DeleteUserCommand,
   DeleteConflictException,
   DetachUserPolicyCommand,
   EntityAlreadyExistsException,
+  GetRoleCommand,
   GetUserCommand,
   IAMServiceException,
   ListUsersCommand,
   NoSuchEntityException,
   paginateListUsers,
+  PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { startTestServer, type TestServer } from './server-harness.js';
 
@@ -84,6 +88,30 @@ describe('IAM API with @aws-sdk/client-iam', () => {
     assert.equal(made.User?.UserName, 'carol');
     await iam.send(new DetachUserPolicyCommand({ UserName: 'bob', PolicyArn: policy.Policy!.Arn! }));
     await assert.rejects(bob.send(new CreateUserCommand({ UserName: 'dave' })), (err: unknown) => err instanceof IAMServiceException && err.name === 'AccessDenied');
+  });
+
+  it('keeps a role tagged as protected from an operator whose Deny names aws:ResourceTag', async () => {
+    const iam = server.iam();
+    await iam.send(new CreateUserCommand({ UserName: 'operator' }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'operator' }))).AccessKey!;
+    const operator = server.iam({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+    const statements = [
+      { Effect: 'Allow', Action: 'iam:*', Resource: '*' },
+      { Effect: 'Deny', Action: 'iam:DeleteRole', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/protected': 'true' } } },
+    ];
+    await iam.send(new PutUserPolicyCommand({ UserName: 'operator', PolicyName: 'ops', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const guarded = await iam.send(new CreateRoleCommand({ RoleName: 'guarded', AssumeRolePolicyDocument: trust, Tags: [{ Key: 'protected', Value: 'true' }] }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'scratch', AssumeRolePolicyDocument: trust }));
+
+    await assert.rejects(operator.send(new DeleteRoleCommand({ RoleName: 'guarded' })), (err: unknown) => {
+      assert.ok(err instanceof IAMServiceException);
+      assert.equal(err.name, 'AccessDenied');
+      assert.match(err.message, new RegExp(`on resource: ${guarded.Role!.Arn!} with an explicit deny in an identity-based policy$`));
+      return true;
+    });
+    await operator.send(new DeleteRoleCommand({ RoleName: 'scratch' }));
+    assert.equal((await iam.send(new GetRoleCommand({ RoleName: 'guarded' }))).Role?.RoleName, 'guarded');
   });
 
   it('answers InvalidClientTokenId for an unknown key and SignatureDoesNotMatch for a wrong secret', async () => {

@@ -6,11 +6,11 @@
 import { HOTP, Secret } from 'otpauth';
 import { constantTimeEqual, open, seal } from '../../core/crypto/index.js';
 import { awsError } from '../../core/errors/index.js';
-import { entityId, KIND, type MfaDeviceEntity, type UserEntity } from '../../core/model/iam-entities.js';
+import { KIND, type MfaDeviceEntity, type UserEntity } from '../../core/model/iam-entities.js';
 import type { ReadTx, WriteTx } from '../../store/ports.js';
 import { defineOperation, type OperationContext } from '../context.js';
-import { entityArn, findUser, loadUser, mergeTags, quotaExceeded, requestTagContext, saveUser, type TagInput } from '../entities.js';
-import { iamArn, parseIamArn } from '../iam-arns.js';
+import { entityArn, findMfaDevice, findUser, mfaDeviceId, loadUser, mergeTags, quotaExceeded, requestTagContext, saveUser, type TagInput } from '../entities.js';
+import { iamArn } from '../iam-arns.js';
 import { paginate } from '../paging.js';
 import { USERS_PER_ACCOUNT, userNameOrCaller, userOutput } from './users.js';
 
@@ -64,18 +64,9 @@ function verifyCodes(ctx: OperationContext, device: MfaDeviceEntity, codes: { au
 
 // ---- storage -------------------------------------------------------------------------------
 
-/** Store id of a device: its path and name, unique per account regardless of case. */
-function deviceId(account: string, path: string, name: string): string {
-  return entityId(account, `${path.slice(1)}${name}`);
-}
-
 /** A virtual device of this account by serial number (its ARN); anything else is unknown. */
-async function findDevice(tx: ReadTx, ctx: OperationContext, serialNumber: string): Promise<{ id: string; device: MfaDeviceEntity } | undefined> {
-  const arn = parseIamArn(serialNumber);
-  if (!arn || arn.type !== 'mfa' || arn.account !== ctx.account || arn.partition !== ctx.env.partition) return undefined;
-  const id = deviceId(ctx.account, arn.path, arn.name);
-  const rec = await tx.get<MfaDeviceEntity>(KIND.mfa, id);
-  return rec && rec.data.serialNumber === serialNumber ? { id, device: rec.data } : undefined;
+function findDevice(tx: ReadTx, ctx: OperationContext, serialNumber: string): Promise<{ id: string; device: MfaDeviceEntity } | undefined> {
+  return findMfaDevice(tx, ctx.env.partition, ctx.account, serialNumber);
 }
 
 function noDevice(serialNumber: string) {
@@ -120,7 +111,7 @@ export const createVirtualMFADevice = defineOperation({
   context: (input: { tags?: TagInput }) => requestTagContext(input.tags),
   async run(input: { virtualMFADeviceName: string; path?: string; tags?: TagInput }, ctx) {
     const path = input.path ?? '/';
-    const id = deviceId(ctx.account, path, input.virtualMFADeviceName);
+    const id = mfaDeviceId(ctx.account, path, input.virtualMFADeviceName);
     if (await ctx.tx.get(KIND.mfa, id)) throw awsError('EntityAlreadyExists', 'MFADevice entity at the same path and name already exists.');
     if ((await ctx.tx.count(KIND.mfa, { account: ctx.account })) >= VIRTUAL_MFA_DEVICES_PER_ACCOUNT) {
       throw quotaExceeded('VirtualMFADevicesPerAccount', VIRTUAL_MFA_DEVICES_PER_ACCOUNT);
