@@ -16,7 +16,8 @@ import { ControlPlaneForwarder } from './control-plane-forwarder.js';
 import { listen, type RunningNode } from './listen.js';
 import { createNodeHandler } from './node-handler.js';
 import { regionalStsBackend } from './query-backends.js';
-import { RegionDataPlane } from './region-data-plane.js';
+import { RegionDataPlane, type RegionHealth } from './region-data-plane.js';
+import type { WorkersReport } from './health.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 import { StartupError } from './startup-error.js';
 import { Closers } from './closers.js';
@@ -38,6 +39,8 @@ export interface DataPlaneNodeOptions {
   log?: (line: string) => void;
   now?: () => Date;
   pollWaitMs?: number;
+  /** On a worker of a node with several: makes, from this worker's own health, what reports every worker's. */
+  shareHealth?: (own: () => RegionHealth[]) => () => Promise<WorkersReport>;
   /** Aborts the start (a node with no replica retries the control plane until it answers); the start then rejects. */
   signal?: AbortSignal;
 }
@@ -76,6 +79,7 @@ export async function startDataPlaneNode(options: DataPlaneNodeOptions): Promise
       audit,
       homeRegion: options.region,
       regions: [region],
+      workersHealth: options.shareHealth?.(() => [region.health()]),
       planeFor: () => region,
       queryBackend: (service) => (service === 'sts' ? regionalStsBackend(region) : undefined),
       forwardIam: (req, body, res) => forwarder.forward(req, body, res),

@@ -24,8 +24,21 @@ export interface NodeHealth {
   /** The control plane's latest revision (control plane and standalone nodes). */
   revision?: number;
   regions: RegionHealth[];
+  /** A node running as several processes (`--workers`): how many there are and how many answered. */
+  workers?: WorkersHealth;
   /** Data-plane nodes seen polling this control plane's feed. */
   remoteNodes?: RemoteNode[];
+}
+
+export interface WorkersHealth {
+  expected: number;
+  answered: number;
+}
+
+/** The regions of every worker of a node (each entry naming its worker's node id), as gathered by the supervising process. */
+export interface WorkersReport {
+  regions: RegionHealth[];
+  workers: WorkersHealth;
 }
 
 const DAY_SECONDS = 86_400;
@@ -35,6 +48,8 @@ export interface HealthSources {
   now: () => Date;
   revision?: () => Promise<number>;
   regions: () => RegionHealth[];
+  /** On a worker of a node with several: every worker's regions, replacing `regions`. */
+  workers?: () => Promise<WorkersReport>;
   remoteNodes?: () => RemoteNode[];
 }
 
@@ -43,13 +58,16 @@ function degraded(region: RegionHealth): boolean {
 }
 
 export async function nodeHealth(sources: HealthSources): Promise<NodeHealth> {
-  const regions = sources.regions();
+  const report = sources.workers ? await sources.workers() : undefined;
+  const regions = report?.regions ?? sources.regions();
+  const workersMissing = report !== undefined && report.workers.answered < report.workers.expected;
   return {
-    status: regions.some(degraded) ? 'degraded' : 'ok',
+    status: workersMissing || regions.some(degraded) ? 'degraded' : 'ok',
     role: sources.role,
     time: sources.now().toISOString(),
     ...(sources.revision ? { revision: await sources.revision() } : {}),
     regions,
+    ...(report ? { workers: report.workers } : {}),
     ...(sources.remoteNodes ? { remoteNodes: sources.remoteNodes() } : {}),
   };
 }
@@ -65,7 +83,9 @@ export function prometheusText(health: NodeHealth): string {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
     for (const [labels, value] of samples) lines.push(`${name}${labels} ${Number.isFinite(value) ? value : 'NaN'}`);
   };
-  const perRegion = (pick: (r: RegionHealth) => number) => health.regions.map((r) => [`{region="${label(r.region)}"}`, pick(r)] as [string, number]);
+  // A worker's entries carry its node id: one series per worker, not one that jumps between them.
+  const regionLabels = (r: RegionHealth) => `region="${label(r.region)}"${r.node === undefined ? '' : `,node="${label(r.node)}"`}`;
+  const perRegion = (pick: (r: RegionHealth) => number) => health.regions.map((r) => [`{${regionLabels(r)}}`, pick(r)] as [string, number]);
   if (health.revision !== undefined) metric('gatehouse_control_plane_revision', 'Latest revision committed by the control plane.', [['', health.revision]]);
   metric('gatehouse_replica_applied_revision', 'Last control plane revision applied by the region.', perRegion((r) => r.appliedRevision));
   metric('gatehouse_replica_lag_revisions', 'Revisions the region is behind the control plane.', perRegion((r) => r.lagRevisions));
@@ -74,8 +94,12 @@ export function prometheusText(health: NodeHealth): string {
   metric('gatehouse_replica_last_contact_timestamp_seconds', 'Unix time of the last contact with the control plane.', perRegion((r) => (r.lastContact ? Date.parse(r.lastContact) / 1000 : 0)));
   metric('gatehouse_key_window_remaining_seconds', 'Seconds until long-term keys stop authenticating without new key material.', perRegion((r) => r.keyWindowRemainingSeconds));
   metric('gatehouse_token_window_remaining_seconds', 'Seconds until STS cannot issue new credentials without new token keys.', perRegion((r) => r.tokenWindowRemainingSeconds));
-  const counts = health.regions.flatMap((r) => Object.entries(r.counts).map(([kind, n]) => [`{region="${label(r.region)}",kind="${label(kind)}"}`, n] as [string, number]));
+  const counts = health.regions.flatMap((r) => Object.entries(r.counts).map(([kind, n]) => [`{${regionLabels(r)},kind="${label(kind)}"}`, n] as [string, number]));
   metric('gatehouse_replica_records', 'Records held by the region, by kind.', counts);
+  if (health.workers) {
+    metric('gatehouse_workers_expected', 'Processes the node runs (--workers).', [['', health.workers.expected]]);
+    metric('gatehouse_workers_answered', 'Processes that answered this scrape.', [['', health.workers.answered]]);
+  }
   if (health.remoteNodes) {
     metric(
       'gatehouse_remote_node_applied_revision',

@@ -8,7 +8,7 @@ import type { HttpRequestParts } from '../core/sigv4/index.js';
 import type { QueryService } from '../protocol/index.js';
 import { ANALYSIS_PATH_PREFIX } from './analysis-endpoint.js';
 import { AUTHORIZE_PATH, serveAuthorize } from './authorize-endpoint.js';
-import { serveHealth, type NodeRole, type RemoteNode } from './health.js';
+import { serveHealth, type NodeRole, type RemoteNode, type WorkersReport } from './health.js';
 import type { ServerLimits } from './limits.js';
 import type { QueryBackend } from './query-backends.js';
 import { createQueryHandler } from './query-handler.js';
@@ -22,6 +22,8 @@ export interface NodeHandlerDeps {
   homeRegion: string;
   /** The regions this node serves (for health and `/v1/authorize`). */
   regions: RegionDataPlane[];
+  /** On a worker of a node with several (`--workers`): every worker's health, for /health and /metrics. */
+  workersHealth?: () => Promise<WorkersReport>;
   /** The data plane answering `/v1/authorize` for a request scoped to `region`. */
   planeFor(region: string | undefined): RegionDataPlane;
   queryBackend(service: QueryService, parts: HttpRequestParts): QueryBackend | undefined;
@@ -51,7 +53,7 @@ export function createNodeHandler(deps: NodeHandlerDeps): (req: IncomingMessage,
     homeRegion: deps.homeRegion,
     onInternalError: deps.onInternalError,
   });
-  const health = { role: deps.role, now: deps.now, revision: deps.revision, regions: () => deps.regions.map((r) => r.health()), remoteNodes: deps.remoteNodes };
+  const health = { role: deps.role, now: deps.now, revision: deps.revision, regions: () => deps.regions.map((r) => r.health()), workers: deps.workersHealth, remoteNodes: deps.remoteNodes };
   const failed = (res: ServerResponse) => (err: unknown) => {
     deps.onInternalError?.(err);
     if (!res.headersSent) {

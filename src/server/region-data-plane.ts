@@ -30,6 +30,8 @@ export interface RegionDataPlaneOptions {
 
 export interface RegionHealth extends FollowerHealth {
   counts: Record<string, number>;
+  /** On a node with several workers: the node id of the worker this entry is from. */
+  node?: string;
 }
 
 export class RegionDataPlane {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateUserCommand, DetachUserPolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { sha256Hex, signRequest, type SigningCredentials } from '../../src/core/sigv4/index.js';
-import { fetchHealth, runCli, startControlPlane, startDataPlane, waitFor, type NodeProcess } from './process-harness.js';
+import { fetchHealth, fetchMetrics, runCli, startControlPlane, startDataPlane, waitFor, type NodeProcess } from './process-harness.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -124,10 +124,27 @@ describe('a data-plane node with --workers 2 (separate processes)', { skip: proc
     assert.deepEqual(new Set(after.map((a) => `${a.status} ${a.decision}`)), new Set(['200 Deny']));
   });
 
+  it('answers /health and /metrics for the whole node, whichever worker takes the request', async () => {
+    for (let i = 0; i < 4; i++) {
+      const health = await fetchHealth(dp.url);
+      assert.deepEqual(health.workers, { expected: 2, answered: 2 });
+      assert.deepEqual(health.regions.map((r) => `${r.region} ${r.node}`).sort(), ['eu-west-1 dp-eu-w1', 'eu-west-1 dp-eu-w2']);
+      assert.equal(health.status, 'ok');
+      const metrics = await fetchMetrics(dp.url);
+      // One series per worker: a scrape never sees a gauge jump from one worker's value to another's.
+      for (const node of ['dp-eu-w1', 'dp-eu-w2']) assert.match(metrics, new RegExp(`^gatehouse_replica_applied_revision\\{region="eu-west-1",node="${node}"\\} \\d+$`, 'm'));
+      assert.match(metrics, /^gatehouse_workers_answered 2$/m);
+      assert.equal(metrics.match(/^# TYPE gatehouse_replica_applied_revision gauge$/gm)?.length, 1);
+    }
+  });
+
   it('restarts a worker that dies, and keeps answering meanwhile', async () => {
     const [first] = await childrenOf(dp.pid);
     process.kill(first, 'SIGKILL');
     await waitFor('the restart to be logged', () => dp.logs.some((l) => /^gatehouse: data-plane worker \d exited \(SIGKILL\); restarting it/.test(l)));
+    // Until it is back, the node says so.
+    const health = await fetchHealth(dp.url);
+    assert.deepEqual([health.status, health.workers], ['degraded', { expected: 2, answered: 1 }]);
     assert.equal((await authorize(dp.url, alice)).status, 200);
     const listening = () => dp.logs.filter((l) => /^gatehouse\[worker \d\]: data plane eu-west-1 listening on/.test(l)).length;
     await waitFor('the new worker to listen', () => listening() === 3, 20_000);

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { DEFAULT_DATA_DIR } from '../../audit/index.js';
 import { nodeClock } from '../../server/clock.js';
 import { startDataPlaneNode } from '../../server/data-plane-node.js';
-import { dataPlaneWorker, reportWorkerReady, startDataPlaneWorkers } from '../../server/data-plane-workers.js';
+import { dataPlaneWorker, reportWorkerReady, shareWorkerHealth, startDataPlaneWorkers } from '../../server/data-plane-workers.js';
 import { DEFAULT_HOST, DEFAULT_PORT, StartupError, startStandalone } from '../../server/standalone.js';
 import { parseArgs } from '../args.js';
 import type { CliIo } from '../io.js';
@@ -145,7 +145,7 @@ async function serve(argv: string[], io: CliIo, signals: NodeJS.EventEmitter, en
         log(`gatehouse: data plane ${region} listening on ${group.url} (STS, /v1/authorize), ${workers} workers`);
         running = group;
       } else {
-        const node = await startDataPlaneNode({ region: region as string, controlPlaneUrl: controlPlane as string, token, dataDir: worker?.dataDir ?? dataDir, port, host: text('host'), nodeId: worker?.nodeId ?? text('node-id'), now: clock.now, log, signal: starting.signal });
+        const node = await startDataPlaneNode({ region: region as string, controlPlaneUrl: controlPlane as string, token, dataDir: worker?.dataDir ?? dataDir, port, host: text('host'), nodeId: worker?.nodeId ?? text('node-id'), now: clock.now, log, signal: starting.signal, shareHealth: worker && ((own) => shareWorkerHealth(worker, own)) });
         if (worker) reportWorkerReady(node.url);
         running = node;
       }

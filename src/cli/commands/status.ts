@@ -35,12 +35,13 @@ function table(rows: string[][]): string {
 function render(result: HealthResult): string {
   if (!('health' in result)) return `${result.endpoint}: UNREACHABLE (${result.error})`;
   const h = result.health;
-  const lines = [`${result.endpoint}: ${h.role}, ${h.status.toUpperCase()}${h.revision !== undefined ? `, control plane revision ${h.revision}` : ''}, node time ${h.time}`];
+  const workers = h.workers ? `, ${h.workers.answered} of ${h.workers.expected} workers answered` : '';
+  const lines = [`${result.endpoint}: ${h.role}, ${h.status.toUpperCase()}${h.revision !== undefined ? `, control plane revision ${h.revision}` : ''}${workers}, node time ${h.time}`];
   if (h.regions.length) {
     const rows = [['REGION', 'APPLIED', 'LAG', 'LAG(S)', 'LAST CONTACT', 'KEYS LEFT', 'TOKENS LEFT', 'LINK']];
     for (const r of h.regions) {
       const lastContact = r.lastContact ? (r.lastContactSource === 'snapshot' ? `${r.lastContact} (snapshot)` : r.lastContact) : 'never';
-      rows.push([r.region, String(r.appliedRevision), String(r.lagRevisions), String(Math.round(r.lagSeconds)), lastContact, duration(r.keyWindowRemainingSeconds), duration(r.tokenWindowRemainingSeconds), r.connected ? 'connected' : 'CUT OFF']);
+      rows.push([r.node ? `${r.region} (${r.node})` : r.region, String(r.appliedRevision), String(r.lagRevisions), String(Math.round(r.lagSeconds)), lastContact, duration(r.keyWindowRemainingSeconds), duration(r.tokenWindowRemainingSeconds), r.connected ? 'connected' : 'CUT OFF']);
     }
     lines.push(table(rows).replace(/^/gm, '  '));
   }
@@ -52,7 +53,7 @@ function render(result: HealthResult): string {
       lines.push(`    ${n.region}  ${n.node}  applied ${n.applied}  last poll ${n.lastPoll}${stale}`);
     }
   }
-  const events = h.regions.flatMap((r) => r.events.map((e) => ({ ...e, region: r.region }))).sort((a, b) => b.time.localeCompare(a.time)).slice(0, 10);
+  const events = h.regions.flatMap((r) => r.events.map((e) => ({ ...e, region: r.node ? `${r.region} (${r.node})` : r.region }))).sort((a, b) => b.time.localeCompare(a.time)).slice(0, 10);
   if (events.length) {
     lines.push('  recent events:');
     for (const e of events) lines.push(`    ${e.time}  ${e.region}  ${e.type}: ${e.message}`);
