@@ -6,40 +6,21 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { main } from '../../src/cli/main.js';
-import type { AuditCliIo } from '../../src/cli/commands/audit-query.js';
 import { parseWhen } from '../../src/cli/commands/audit-query.js';
 import { AUDIT_DB_FILE, openAuditLog } from '../../src/audit/audit-log.js';
 import { buildAuditEvent, unauthenticatedIdentity, type UserIdentity } from '../../src/audit/event.js';
+import { fakeIo } from './fake-io.js';
 
 const ACCOUNT = '123456789012';
 const alice: UserIdentity = { type: 'IAMUser', principalId: 'AIDAALICEEXAMPLE0001', arn: `arn:aws:iam::${ACCOUNT}:user/alice`, accountId: ACCOUNT, accessKeyId: 'AKIAALICEEXAMPLE0001', userName: 'alice' };
 const NOW = new Date('2024-05-01T12:00:00Z');
 
-interface FakeIo extends AuditCliIo {
-  out: string[];
-  err: string[];
-}
-
 let dir: string;
 let masterKey: Buffer;
 
-function fakeIo(env: NodeJS.ProcessEnv = { GATEHOUSE_MASTER_KEY: masterKey.toString('base64') }): FakeIo {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    env,
-    now: () => NOW,
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    readFile: async () => {
-      throw new Error('not used');
-    },
-  };
-}
+const auditIo = (env: NodeJS.ProcessEnv = { GATEHOUSE_MASTER_KEY: masterKey.toString('base64') }) => fakeIo({ env, now: () => NOW });
 
-async function run(argv: string[], io = fakeIo()): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(argv: string[], io = auditIo()): Promise<{ code: number; stdout: string; stderr: string }> {
   const code = await main(argv, io);
   return { code, stdout: io.out.join(''), stderr: io.err.join('') };
 }
@@ -153,7 +134,7 @@ describe('gatehouse audit query', () => {
 
   test('no master key: exit 2 with the reason', async () => {
     seed();
-    const r = await run(['audit', 'query', '--data-dir', dir], fakeIo({}));
+    const r = await run(['audit', 'query', '--data-dir', dir], auditIo({}));
     assert.equal(r.code, 2);
     assert.match(r.stderr, /no master key/);
   });
@@ -161,7 +142,7 @@ describe('gatehouse audit query', () => {
   test('the master key from DIR/master.key', async () => {
     seed();
     await writeFile(join(dir, 'master.key'), `${masterKey.toString('base64')}\n`, { mode: 0o600 });
-    const r = await run(['audit', 'query', '--data-dir', dir], fakeIo({}));
+    const r = await run(['audit', 'query', '--data-dir', dir], auditIo({}));
     assert.equal(r.code, 0, r.stderr);
   });
 
@@ -215,7 +196,7 @@ describe('gatehouse audit verify', () => {
 
   test('a wrong master key: exit 2 with a clear message', async () => {
     seed();
-    const r = await run(['audit', 'verify', '--data-dir', dir], fakeIo({ GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64') }));
+    const r = await run(['audit', 'verify', '--data-dir', dir], auditIo({ GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64') }));
     assert.equal(r.code, 2);
     assert.match(r.stderr, /master key does not match/);
   });
@@ -229,7 +210,7 @@ describe('gatehouse audit verify', () => {
 
   test('a malformed master key: exit 2', async () => {
     seed();
-    const r = await run(['audit', 'verify', '--data-dir', dir], fakeIo({ GATEHOUSE_MASTER_KEY: 'short' }));
+    const r = await run(['audit', 'verify', '--data-dir', dir], auditIo({ GATEHOUSE_MASTER_KEY: 'short' }));
     assert.equal(r.code, 2);
     assert.match(r.stderr, /32 bytes/);
   });

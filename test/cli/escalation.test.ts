@@ -1,31 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runEscalation, type EscalationIo } from '../../src/cli/commands/escalation.js';
+import { runEscalation } from '../../src/cli/commands/escalation.js';
+import { fakeIo } from './fake-io.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/analysis/small-account.json', import.meta.url));
 
-interface FakeIo extends EscalationIo {
-  out: string[];
-  err: string[];
-  written: Map<string, string>;
-}
-
-function fakeIo(): FakeIo {
-  const out: string[] = [];
-  const err: string[] = [];
-  const written = new Map<string, string>();
-  return {
-    out,
-    err,
-    written,
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    readFile: (p) => readFile(p, 'utf8'),
-    writeFile: async (p, t) => void written.set(p, t),
-  };
-}
 
 async function run(argv: string[], io = fakeIo()) {
   const code = await runEscalation(argv, io);

@@ -1,36 +1,11 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
+import { fakeIo } from './fake-io.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/policies/${name}`, import.meta.url));
 
-interface FakeIo extends CliIo {
-  out: string[];
-  err: string[];
-}
-
-/** Captures output; reads real files, plus in-memory ones under `mem:`. */
-function fakeIo(files: Record<string, string> = {}): FakeIo {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    readFile: async (p) => {
-      if (p.startsWith('mem:')) {
-        const text = files[p.slice(4)];
-        if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file, open '${p}'`), { code: 'ENOENT' });
-        return text;
-      }
-      return readFile(p, 'utf8');
-    },
-  };
-}
 
 async function run(argv: string[], io = fakeIo()): Promise<{ code: number; stdout: string; stderr: string }> {
   const code = await main(['policy', 'validate', ...argv], io);
@@ -101,7 +76,7 @@ describe('gatehouse policy validate', () => {
   });
 
   test('warnings alone keep exit 0', async () => {
-    const io = fakeIo({ 'p.json': '{"Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}}' });
+    const io = fakeIo({ files: { 'p.json': '{"Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}}' } });
     const r = await run(['mem:p.json', '--kind', 'trust'], io);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^WARNING MalformedPolicyDocument \$: The policy has no Version/);
@@ -110,12 +85,12 @@ describe('gatehouse policy validate', () => {
 
   test('--target and --max-size choose the size quota', async () => {
     const statement = { Sid: 'x'.repeat(2100), Effect: 'Allow', Action: 's3:GetObject', Resource: '*' };
-    const io = fakeIo({ 'big.json': JSON.stringify({ Version: '2012-10-17', Statement: statement }) });
+    const io = fakeIo({ files: { 'big.json': JSON.stringify({ Version: '2012-10-17', Statement: statement }) } });
     assert.equal((await run(['mem:big.json', '--kind', 'identity'], io)).code, 0);
-    const user = await run(['mem:big.json', '--kind', 'identity', '--target', 'user', '--json'], fakeIo({ 'big.json': JSON.stringify({ Version: '2012-10-17', Statement: statement }) }));
+    const user = await run(['mem:big.json', '--kind', 'identity', '--target', 'user', '--json'], fakeIo({ files: { 'big.json': JSON.stringify({ Version: '2012-10-17', Statement: statement }) } }));
     assert.equal(user.code, 1);
     assert.match(user.stdout, /Maximum policy size of 2048 bytes exceeded for user/);
-    const capped = await run(['mem:big.json', '--kind', 'identity', '--max-size=1000'], fakeIo({ 'big.json': JSON.stringify({ Version: '2012-10-17', Statement: statement }) }));
+    const capped = await run(['mem:big.json', '--kind', 'identity', '--max-size=1000'], fakeIo({ files: { 'big.json': JSON.stringify({ Version: '2012-10-17', Statement: statement }) } }));
     assert.equal(capped.code, 1);
     assert.match(capped.stdout, /Cannot exceed quota for PolicySize: 1000/);
   });

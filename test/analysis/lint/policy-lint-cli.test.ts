@@ -3,30 +3,12 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { guessPolicyKind, runPolicyLint } from '../../../src/cli/commands/policy-lint.js';
-import type { CliIo } from '../../../src/cli/io.js';
+import { fakeIo } from '../../cli/fake-io.js';
 
 const fixture = (path: string): string => fileURLToPath(new URL(`../../fixtures/${path}`, import.meta.url));
 
-/** Captures output; files under `mem:` are in memory, others are read from disk. */
-function fakeIo(files: Record<string, string> = {}): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    readFile: async (p) => {
-      if (!p.startsWith('mem:')) return readFile(p, 'utf8');
-      const text = files[p.slice(4)];
-      if (text === undefined) throw Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' });
-      return text;
-    },
-  };
-}
-
 async function run(argv: string[], files: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = fakeIo(files);
+  const io = fakeIo({ files });
   const code = await runPolicyLint(argv, io);
   return { code, stdout: io.out.join(''), stderr: io.err.join('') };
 }
