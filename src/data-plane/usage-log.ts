@@ -7,7 +7,7 @@
  * and resource (a request allowed by two statements counts once there).
  */
 import Database from 'better-sqlite3';
-import type { UsageEntry, UsageStatement } from './usage-recorder.js';
+import type { UsageRecord, UsageStatementRef } from '../core/model/usage.js';
 
 export interface UsageQuery {
   /** One principal's ARN. */
@@ -74,7 +74,7 @@ export class UsageLog {
   }
 
   /** Adds the entries' counts to what is stored (times widen to cover both). */
-  merge(entries: readonly UsageEntry[]): void {
+  merge(entries: readonly UsageRecord[]): void {
     if (entries.length === 0) return;
     const total = this.db.prepare(
       `INSERT INTO usage_totals (principal, action, resource, count, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
@@ -97,7 +97,7 @@ export class UsageLog {
   }
 
   /** The stored usage, by principal, action and resource, with every statement that allowed it. */
-  query(filter: UsageQuery = {}): UsageEntry[] {
+  query(filter: UsageQuery = {}): UsageRecord[] {
     const where: string[] = [];
     const params: string[] = [];
     if (filter.principal !== undefined) {
@@ -117,17 +117,17 @@ export class UsageLog {
          ORDER BY u.policy_id, u.policy_version, u.statement_index`,
       )
       .all(...params) as StatementRow[];
-    const byKey = new Map<string, UsageEntry>();
-    const out: UsageEntry[] = [];
+    const byKey = new Map<string, UsageRecord>();
+    const out: UsageRecord[] = [];
     for (const t of totals) {
-      const entry: UsageEntry = { principal: t.principal, action: t.action, resource: t.resource, count: t.count, firstSeen: t.first_seen, lastSeen: t.last_seen, allowedBy: [] };
+      const entry: UsageRecord = { principal: t.principal, action: t.action, resource: t.resource, count: t.count, firstSeen: t.first_seen, lastSeen: t.last_seen, allowedBy: [] };
       byKey.set(`${t.principal}\n${t.action}\n${t.resource}`, entry);
       out.push(entry);
     }
     for (const s of statements) {
       const entry = byKey.get(`${s.principal}\n${s.action}\n${s.resource}`);
       if (!entry) continue;
-      const statement: UsageStatement = { policyId: s.policy_id, statementIndex: s.statement_index };
+      const statement: UsageStatementRef = { policyId: s.policy_id, statementIndex: s.statement_index };
       if (s.policy_version !== '') statement.policyVersion = s.policy_version;
       if (s.sid !== null) statement.sid = s.sid;
       entry.allowedBy.push(statement);

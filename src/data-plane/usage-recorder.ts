@@ -4,27 +4,7 @@
  * keeps it). The hot path is one Map lookup and a few assignments; distinct keys are bounded and
  * what does not fit is counted as dropped until the next drain.
  */
-
-/** A statement that allowed a request. */
-export interface UsageStatement {
-  policyId: string;
-  /** The managed policy's version (inline and session policies have none). */
-  policyVersion?: string;
-  statementIndex: number;
-  sid?: string;
-}
-
-export interface UsageEntry {
-  /** The caller's ARN (a role session's ARN names the role and the session). */
-  principal: string;
-  action: string;
-  resource: string;
-  count: number;
-  /** ISO times. */
-  firstSeen: string;
-  lastSeen: string;
-  allowedBy: UsageStatement[];
-}
+import type { UsageRecord, UsageStatementRef } from '../core/model/usage.js';
 
 export interface UsageRecorderOptions {
   /** Distinct (principal, action, resource) keys held between drains (default 100,000). */
@@ -38,15 +18,15 @@ interface Aggregate {
   count: number;
   firstSeen: number;
   lastSeen: number;
-  allowedBy: UsageStatement[];
+  allowedBy: UsageStatementRef[];
 }
 
-function sameStatement(a: UsageStatement, b: UsageStatement): boolean {
+function sameStatement(a: UsageStatementRef, b: UsageStatementRef): boolean {
   return a.statementIndex === b.statementIndex && a.policyId === b.policyId && a.policyVersion === b.policyVersion;
 }
 
-function copyStatement(s: UsageStatement): UsageStatement {
-  const out: UsageStatement = { policyId: s.policyId, statementIndex: s.statementIndex };
+function copyStatement(s: UsageStatementRef): UsageStatementRef {
+  const out: UsageStatementRef = { policyId: s.policyId, statementIndex: s.statementIndex };
   if (s.policyVersion !== undefined) out.policyVersion = s.policyVersion;
   if (s.sid !== undefined) out.sid = s.sid;
   return out;
@@ -64,7 +44,7 @@ export class UsageRecorder {
   }
 
   /** Counts one allowed request; `at` is ms since the epoch. */
-  record(principal: string, action: string, resource: string, allowedBy: readonly UsageStatement[], at: number): void {
+  record(principal: string, action: string, resource: string, allowedBy: readonly UsageStatementRef[], at: number): void {
     let byAction = this.aggregates.get(principal);
     let byResource = byAction?.get(action);
     const entry = byResource?.get(resource);
@@ -107,8 +87,8 @@ export class UsageRecorder {
   }
 
   /** What has been recorded since the last drain. */
-  entries(): UsageEntry[] {
-    const out: UsageEntry[] = [];
+  entries(): UsageRecord[] {
+    const out: UsageRecord[] = [];
     for (const byAction of this.aggregates.values()) for (const byResource of byAction.values()) for (const a of byResource.values()) {
       out.push({
         principal: a.principal,
@@ -124,7 +104,7 @@ export class UsageRecorder {
   }
 
   /** The entries, and forgets them (and the dropped count). */
-  drain(): UsageEntry[] {
+  drain(): UsageRecord[] {
     const out = this.entries();
     this.aggregates.clear();
     this.count = 0;

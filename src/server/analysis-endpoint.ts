@@ -24,7 +24,7 @@ import type { AccessKeyUsageEntity } from '../core/model/iam-entities.js';
 import type { Principal } from '../core/model/principal.js';
 import { sha256Hex, type HttpRequestParts } from '../core/sigv4/index.js';
 import type { UsageQuery } from '../data-plane/usage-log.js';
-import type { UsageEntry } from '../data-plane/usage-recorder.js';
+import type { UsageRecord } from '../core/model/usage.js';
 import { auditIdentity } from './audit-identity.js';
 import type { ServerLimits } from './limits.js';
 import type { BackendAuth } from './query-backends.js';
@@ -39,7 +39,7 @@ export interface AnalysisEndpointDeps {
   /** Key use recorded but not yet written to the store. */
   pendingKeyUse?(accessKeyId: string): AccessKeyUsageEntity | undefined;
   /** The node's recorded authorization usage; absent where the node records none. */
-  usage?(query: UsageQuery): UsageEntry[];
+  usage?(query: UsageQuery): UsageRecord[];
   audit?: AuditLog;
   limits: ServerLimits;
   now: () => Date;

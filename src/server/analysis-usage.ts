@@ -4,15 +4,16 @@
  * yet (they merge every few seconds), added together as the log would add them.
  */
 import type { UsageLog, UsageQuery } from '../data-plane/usage-log.js';
-import type { UsageEntry, UsageRecorder } from '../data-plane/usage-recorder.js';
+import type { UsageRecord } from '../core/model/usage.js';
+import type { UsageRecorder } from '../data-plane/usage-recorder.js';
 
-function statementKey(s: UsageEntry['allowedBy'][number]): string {
+function statementKey(s: UsageRecord['allowedBy'][number]): string {
   return `${s.policyId}\n${s.policyVersion ?? ''}\n${s.statementIndex}`;
 }
 
 /** Entries of several sources summed per principal, action and resource, in that order. */
-export function mergeUsage(sources: Iterable<readonly UsageEntry[]>): UsageEntry[] {
-  const byKey = new Map<string, UsageEntry>();
+export function mergeUsage(sources: Iterable<readonly UsageRecord[]>): UsageRecord[] {
+  const byKey = new Map<string, UsageRecord>();
   for (const entries of sources) {
     for (const e of entries) {
       const key = `${e.principal}\n${e.action}\n${e.resource}`;
@@ -33,7 +34,7 @@ export function mergeUsage(sources: Iterable<readonly UsageEntry[]>): UsageEntry
 }
 
 /** Reads usage from the node's logs (each opened once, however many regions share it) and recorders. */
-export function nodeUsage(logs: readonly UsageLog[], recorders: () => readonly (UsageRecorder | undefined)[]): (query: UsageQuery) => UsageEntry[] {
+export function nodeUsage(logs: readonly UsageLog[], recorders: () => readonly (UsageRecorder | undefined)[]): (query: UsageQuery) => UsageRecord[] {
   return (query) => {
     const since = query.since === undefined ? undefined : typeof query.since === 'string' ? query.since : query.since.toISOString();
     const pending = recorders().flatMap((r) => r?.entries() ?? []).filter((e) => (query.principal === undefined || e.principal === query.principal) && (since === undefined || e.lastSeen >= since));

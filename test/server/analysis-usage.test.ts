@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UsageLog } from '../../src/data-plane/usage-log.js';
-import { UsageRecorder, type UsageEntry } from '../../src/data-plane/usage-recorder.js';
+import type { UsageRecord } from '../../src/core/model/usage.js';
+import { UsageRecorder } from '../../src/data-plane/usage-recorder.js';
 import { mergeUsage, nodeUsage } from '../../src/server/analysis-usage.js';
 
 const ALICE = 'arn:aws:iam::111122223333:user/alice';
 
-function entry(action: string, count: number, firstSeen: string, lastSeen: string, statementIndex: number): UsageEntry {
+function entry(action: string, count: number, firstSeen: string, lastSeen: string, statementIndex: number): UsageRecord {
   return { principal: ALICE, action, resource: '*', count, firstSeen, lastSeen, allowedBy: [{ policyId: `${ALICE}:inline/p`, statementIndex }] };
 }
 

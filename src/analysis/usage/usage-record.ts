@@ -1,32 +1,11 @@
 /**
- * Observed authorization usage as the analysis reads it: one record per principal, action and
- * resource, with the statements that allowed it. The same shape as the data plane's usage log
- * (`UsageEntry` in src/data-plane/usage-recorder.ts) and its API, declared here because analysis
- * imports nothing outside src/core.
+ * Observed authorization usage as the analysis reads it (the shape the data planes record, in
+ * src/core/model/usage.ts): parsing it from JSON with warnings, and filtering it by time.
  */
 import { getAction } from '../../core/catalog/index.js';
+import type { UsageRecord, UsageStatementRef } from '../../core/model/usage.js';
 
-/** A statement that allowed a request. */
-export interface UsageStatementRef {
-  /** A managed policy's ARN, or an inline policy as `<ownerArn>:inline/<name>` (data plane) or `<ownerArn>#<name>` (account index). */
-  policyId: string;
-  /** The managed policy's version when the request was allowed. */
-  policyVersion?: string;
-  statementIndex: number;
-  sid?: string;
-}
-
-export interface UsageRecord {
-  /** The caller's ARN as authenticated: a user, or a role session `arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`. */
-  principal: string;
-  action: string;
-  resource: string;
-  count: number;
-  /** ISO times. */
-  firstSeen: string;
-  lastSeen: string;
-  allowedBy: UsageStatementRef[];
-}
+export type { UsageRecord, UsageStatementRef } from '../../core/model/usage.js';
 
 export interface UsageWarning {
   /** JSON path of the record in its source, e.g. `$[3]`. */
