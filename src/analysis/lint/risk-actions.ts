@@ -14,6 +14,7 @@ import {
   RESOURCE_EXPOSURE_RULE_EXCEPTIONS,
 } from './risk-actions-data.js';
 import { expandPatternCached, statementCoversAction } from './statement-helpers.js';
+import { MemoTable } from '../../core/memo-table.js';
 
 export const RISK_CATEGORIES: readonly RiskCategory[] = [
   'privilege-escalation',
@@ -113,10 +114,8 @@ export function riskCategoriesOfAction(action: string): RiskCategory[] {
 export type ActionsByTrait = Readonly<Record<ActionTrait, readonly string[]>>;
 
 /** Per pattern (few distinct ones, `*` among them: worth keeping) and per list (many, short-lived). */
-const patternCache = new Map<string, ActionsByTrait>();
-const listCache = new Map<string, ActionsByTrait>();
-const PATTERN_CACHE_LIMIT = 20000;
-const LIST_CACHE_LIMIT = 5000;
+const patternCache = new MemoTable<string, ActionsByTrait>(20000);
+const listCache = new MemoTable<string, ActionsByTrait>(5000);
 const EMPTY: ActionsByTrait = classify([]);
 
 function classify(actions: readonly string[]): ActionsByTrait {
@@ -129,16 +128,6 @@ function classify(actions: readonly string[]): ActionsByTrait {
     for (const t of TRAITS) if (bits & TRAIT_BITS[t]) out[t].push(info.action);
   }
   return out;
-}
-
-function cached(cache: Map<string, ActionsByTrait>, limit: number, key: string, compute: () => ActionsByTrait): ActionsByTrait {
-  let hit = cache.get(key);
-  if (!hit) {
-    hit = compute();
-    if (cache.size >= limit) cache.clear();
-    cache.set(key, hit);
-  }
-  return hit;
 }
 
 /**
@@ -182,12 +171,12 @@ export function actionsByTrait(patterns: readonly string[], not = false): Action
   if (patterns.length === 0) return not ? actionsByTrait(['*']) : EMPTY;
   if (not) {
     const key = '!' + patterns.map((p) => p.toLowerCase()).join('\n');
-    return cached(listCache, LIST_CACHE_LIMIT, key, () => classify(expandActionPatterns(patterns, { not: true })));
+    return listCache.get(key, () => classify(expandActionPatterns(patterns, { not: true })));
   }
-  if (patterns.length === 1) return cached(patternCache, PATTERN_CACHE_LIMIT, patterns[0].toLowerCase(), () => classify(expandPatternCached(patterns[0])));
+  if (patterns.length === 1) return patternCache.get(patterns[0].toLowerCase(), () => classify(expandPatternCached(patterns[0])));
   if (patterns.includes('*')) return actionsByTrait(['*']);
   const key = patterns.map((p) => p.toLowerCase()).join('\n');
-  return cached(listCache, LIST_CACHE_LIMIT, key, () => union(patterns));
+  return listCache.get(key, () => union(patterns));
 }
 
 const byStatement = new WeakMap<NormalizedStatement, ActionsByTrait>();

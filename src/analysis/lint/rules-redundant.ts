@@ -6,18 +6,12 @@
 import { globMatch } from '../../core/policy/glob.js';
 import type { LintContext, LintRule, NormalizedStatement } from './lint-types.js';
 import { actionsOfStatement, elementPath, expandPatternCached, quote } from './statement-helpers.js';
+import { MemoTable } from '../../core/memo-table.js';
 
-const setCache = new Map<string, ReadonlySet<string>>();
+const setCache = new MemoTable<string, ReadonlySet<string>>(5000);
 /** The expansion of a pattern as a set, cached (membership tests for coverage). */
 function patternSet(pattern: string): ReadonlySet<string> {
-  const key = pattern.toLowerCase();
-  let hit = setCache.get(key);
-  if (!hit) {
-    hit = new Set(expandPatternCached(pattern));
-    if (setCache.size >= 5000) setCache.clear();
-    setCache.set(key, hit);
-  }
-  return hit;
+  return setCache.get(pattern.toLowerCase(), () => new Set(expandPatternCached(pattern)));
 }
 
 function subset(a: readonly string[], b: ReadonlySet<string>): boolean {

@@ -22,6 +22,7 @@ import type { LintRule, NormalizedStatement } from './lint-types.js';
 import { conditionUses, elementPath, expandPatternCached, quote } from './statement-helpers.js';
 import { closestMatch } from './did-you-mean.js';
 import { formatsOfArnService, resourceTypesMatching, typeId } from './arn-formats.js';
+import { MemoTable } from '../../core/memo-table.js';
 
 const ALL_KINDS = ['identity', 'resource', 'trust', 'boundary', 'scp', 'session'] as const;
 
@@ -160,12 +161,10 @@ interface PatternNeeds {
   types: ReadonlySet<string>;
 }
 
-const needsCache = new Map<string, PatternNeeds>();
+const needsCache = new MemoTable<string, PatternNeeds>(5000);
 /** What the actions of an Action pattern accept as resources, cached per pattern. */
 function needsOfPattern(pattern: string): PatternNeeds {
-  const key = pattern.toLowerCase();
-  let hit = needsCache.get(key);
-  if (!hit) {
+  return needsCache.get(pattern.toLowerCase(), () => {
     const actions: ActionResourceNeeds[] = [];
     const types = new Set<string>();
     for (const name of expandPatternCached(pattern)) {
@@ -174,11 +173,8 @@ function needsOfPattern(pattern: string): PatternNeeds {
       for (const t of ids) types.add(t);
       actions.push({ info, types: ids });
     }
-    hit = { actions, types };
-    if (needsCache.size >= 5000) needsCache.clear();
-    needsCache.set(key, hit);
-  }
-  return hit;
+    return { actions, types };
+  });
 }
 
 function describeNeeds(needs: ActionResourceNeeds): string {
@@ -199,19 +195,15 @@ function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return false;
 }
 
-const catalogArnCache = new Map<string, boolean>();
+const catalogArnCache = new MemoTable<string, boolean>(20000);
 
 /** An ARN of a service the catalog has formats for, without a format problem (cached per entry). */
 function isCatalogArn(resource: string): boolean {
-  let hit = catalogArnCache.get(resource);
-  if (hit === undefined) {
+  return catalogArnCache.get(resource, () => {
     const parts = resource.split(':');
     // An ARN with a format problem is REF-ARN-FORMAT's: one finding is enough.
-    hit = parts.length >= 6 && parts[0] === 'arn' && !hasWildOrVariable(parts[2]) && formatsOfArnService(parts[2]) !== undefined && arnProblem(resource) === undefined;
-    if (catalogArnCache.size >= 20000) catalogArnCache.clear();
-    catalogArnCache.set(resource, hit);
-  }
-  return hit;
+    return parts.length >= 6 && parts[0] === 'arn' && !hasWildOrVariable(parts[2]) && formatsOfArnService(parts[2]) !== undefined && arnProblem(resource) === undefined;
+  });
 }
 
 export const REF_RESOURCE_MISMATCH: LintRule = {
@@ -345,19 +337,14 @@ function keysOfAction(info: ActionInfo): ReadonlySet<string> {
   return hit;
 }
 
-const patternKeyCache = new Map<string, ReadonlySet<string>>();
+const patternKeyCache = new MemoTable<string, ReadonlySet<string>>(5000);
 /** The union of `keysOfAction` over the actions an Action pattern covers. */
 function keysOfPattern(pattern: string): ReadonlySet<string> {
-  const lower = pattern.toLowerCase();
-  let hit = patternKeyCache.get(lower);
-  if (!hit) {
+  return patternKeyCache.get(pattern.toLowerCase(), () => {
     const set = new Set<string>();
     for (const name of expandPatternCached(pattern)) for (const k of keysOfAction(getAction(name)!)) set.add(k);
-    hit = set;
-    if (patternKeyCache.size >= 5000) patternKeyCache.clear();
-    patternKeyCache.set(lower, hit);
-  }
-  return hit;
+    return set;
+  });
 }
 
 export const REF_CONDKEY_ACTION: LintRule = {
@@ -452,17 +439,11 @@ function hasWildOrVariable(s: string): boolean {
   return hasWild(s) || s.includes('${');
 }
 
-const arnProblemCache = new Map<string, string | null>();
+const arnProblemCache = new MemoTable<string, string | undefined>(20000);
 
 /** The first problem of an ARN's service, region or account segment against the catalog's formats (cached). */
 function arnProblem(resource: string): string | undefined {
-  let hit = arnProblemCache.get(resource);
-  if (hit === undefined) {
-    hit = findArnProblem(resource) ?? null;
-    if (arnProblemCache.size >= 20000) arnProblemCache.clear();
-    arnProblemCache.set(resource, hit);
-  }
-  return hit ?? undefined;
+  return arnProblemCache.get(resource, () => findArnProblem(resource));
 }
 
 function findArnProblem(resource: string): string | undefined {

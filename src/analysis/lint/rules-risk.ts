@@ -9,6 +9,7 @@ import { ESCALATION_METHODS, type EscalationMethod } from '../escalation/methods
 import type { LintContext, LintFinding, LintRule, LintSeverity, NormalizedStatement, RiskCategory } from './lint-types.js';
 import { actionsByTrait, isUnconstrainedAllow, statementActionsByTrait, unconditionalDenies, type ActionTrait, type DenyFilter } from './risk-actions.js';
 import { elementPath, patternMatches } from './statement-helpers.js';
+import { MemoTable } from '../../core/memo-table.js';
 
 /**
  * Identity and session policies grant. Boundaries and SCPs only cap what other policies grant, so
@@ -158,12 +159,11 @@ export function createPeComboRule(methods: readonly EscalationMethod[] = ESCALAT
   });
 
   const NONE: readonly number[] = [];
-  const byPattern = new Map<string, readonly number[]>();
+  const byPattern = new MemoTable<string, readonly number[]>(20000);
   /** Indexes (into `required`) of the actions a pattern covers; usually none. */
   const coverOfPattern = (pattern: string): readonly number[] => {
     const key = pattern.toLowerCase();
-    let hit = byPattern.get(key);
-    if (!hit) {
+    return byPattern.get(key, () => {
       const out: number[] = [];
       const colon = key.indexOf(':');
       const service = colon > 0 ? key.slice(0, colon) : '';
@@ -175,25 +175,16 @@ export function createPeComboRule(methods: readonly EscalationMethod[] = ESCALAT
         const candidates = colon > 0 && !hasWildcard(service) ? (byService.get(service) ?? []) : required.map((_, i) => i);
         for (const i of candidates) if (known[i] && patternMatches(pattern, required[i])) out.push(i);
       }
-      hit = out.length > 0 ? out : NONE;
-      if (byPattern.size >= 20000) byPattern.clear();
-      byPattern.set(key, hit);
-    }
-    return hit;
+      return out.length > 0 ? out : NONE;
+    });
   };
-  const byNotAction = new Map<string, readonly number[]>();
+  const byNotAction = new MemoTable<string, readonly number[]>(1000);
   /** For a NotAction list: the known required actions none of its patterns covers. */
-  const coverOfNotAction = (patterns: readonly string[]): readonly number[] => {
-    const key = patterns.map((p) => p.toLowerCase()).join('\n');
-    let hit = byNotAction.get(key);
-    if (!hit) {
+  const coverOfNotAction = (patterns: readonly string[]): readonly number[] =>
+    byNotAction.get(patterns.map((p) => p.toLowerCase()).join('\n'), () => {
       const excluded = new Set(patterns.flatMap(coverOfPattern));
-      hit = required.map((_, i) => i).filter((i) => known[i] && !excluded.has(i));
-      if (byNotAction.size >= 1000) byNotAction.clear();
-      byNotAction.set(key, hit);
-    }
-    return hit;
-  };
+      return required.map((_, i) => i).filter((i) => known[i] && !excluded.has(i));
+    });
 
   return {
     id: 'PE-COMBO',

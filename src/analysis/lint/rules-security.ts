@@ -9,6 +9,7 @@ import type { LintFinding, LintRule, NormalizedStatement } from './lint-types.js
 import { actionsByTrait } from './risk-actions.js';
 import { DETAIL_LIST_CAP, GRANTING_KINDS, MESSAGE_LIST_CAP, listWithMore } from './rules-risk.js';
 import { actionsOfStatement, elementPath, expandPatternCached, patternMatches, principalPath, statementCoversAction } from './statement-helpers.js';
+import { MemoTable } from '../../core/memo-table.js';
 
 /**
  * Where IAM Access Analyzer checks these patterns: identity-shaped policies (it validates
@@ -187,19 +188,14 @@ export const OVR_CREATE_SLR = guardedRoleActionRule({
 // --- Administrator access, service wildcards, Resource "*" --------------------------------------
 
 let iamActionCount = 0;
-const coversAllIam = new Map<string, boolean>();
+const coversAllIam = new MemoTable<string, boolean>(20000);
 
 /** True when one Action pattern covers every IAM action (`*`, `iam:*`, `*:*`, `i*`...). */
 function patternCoversAllIam(pattern: string): boolean {
-  const key = pattern.toLowerCase();
-  let hit = coversAllIam.get(key);
-  if (hit === undefined) {
+  return coversAllIam.get(pattern.toLowerCase(), () => {
     if (iamActionCount === 0) iamActionCount = actionsOfService('iam').length;
-    hit = iamActionCount > 0 && expandPatternCached(pattern).filter((a) => a.startsWith('iam:')).length === iamActionCount;
-    if (coversAllIam.size >= 20000) coversAllIam.clear();
-    coversAllIam.set(key, hit);
-  }
-  return hit;
+    return iamActionCount > 0 && expandPatternCached(pattern).filter((a) => a.startsWith('iam:')).length === iamActionCount;
+  });
 }
 
 /**

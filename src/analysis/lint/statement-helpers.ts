@@ -9,6 +9,7 @@ import type { NormalizedStatement } from './lint-types.js';
 
 // JSON paths are written exactly as the validator writes them, so findings of both merge.
 import { indexPath, keyPath } from '../../core/policy/validate-text.js';
+import { MemoTable } from '../../core/memo-table.js';
 
 export { indexPath, keyPath };
 
@@ -74,28 +75,21 @@ export function isWildcardOnly(values: readonly string[] | undefined): boolean {
   return values !== undefined && values.includes('*');
 }
 
-const patternCache = new Map<string, readonly string[]>();
-/** The same, keyed by the pattern as written: most look-ups repeat one spelling. */
-const exactCache = new Map<string, readonly string[]>();
 const PATTERN_CACHE_LIMIT = 20000;
+const patternCache = new MemoTable<string, readonly string[]>(PATTERN_CACHE_LIMIT);
+/** The same, keyed by the pattern as written: most look-ups repeat one spelling. */
+const exactCache = new MemoTable<string, readonly string[]>(PATTERN_CACHE_LIMIT);
 
 /** `expandActionPattern`, cached: canonical action names (`s3:GetObject`) a pattern covers. */
 export function expandPatternCached(pattern: string): readonly string[] {
-  let hit = exactCache.get(pattern);
-  if (hit) return hit;
-  const key = pattern.toLowerCase();
-  hit = patternCache.get(key);
-  if (!hit) {
-    hit = expandActionPattern(pattern);
-    if (patternCache.size >= PATTERN_CACHE_LIMIT) patternCache.clear();
-    patternCache.set(key, hit);
-  }
-  if (exactCache.size >= PATTERN_CACHE_LIMIT) exactCache.clear();
-  exactCache.set(pattern, hit);
-  return hit;
+  return exactCache.get(pattern, expandSpelling);
 }
 
-const notActionCache = new Map<string, readonly string[]>();
+function expandSpelling(pattern: string): readonly string[] {
+  return patternCache.get(pattern.toLowerCase(), () => expandActionPattern(pattern));
+}
+
+const notActionCache = new MemoTable<string, readonly string[]>(1000);
 const statementActions = new WeakMap<NormalizedStatement, readonly string[]>();
 
 /**
@@ -116,14 +110,8 @@ export function actionsOfStatement(stmt: NormalizedStatement): readonly string[]
       result = [...seen];
     }
   } else if (stmt.notAction) {
-    const key = stmt.notAction.map((p) => p.toLowerCase()).sort().join('\n');
-    let hit = notActionCache.get(key);
-    if (!hit) {
-      hit = expandActionPatterns(stmt.notAction, { not: true });
-      if (notActionCache.size >= 1000) notActionCache.clear();
-      notActionCache.set(key, hit);
-    }
-    result = hit;
+    const notAction = stmt.notAction;
+    result = notActionCache.get(notAction.map((p) => p.toLowerCase()).sort().join('\n'), () => expandActionPatterns(notAction, { not: true }));
   } else result = [];
   statementActions.set(stmt, result);
   return result;
@@ -139,19 +127,13 @@ export function actionInfosOfStatement(stmt: NormalizedStatement): ActionInfo[] 
   return out;
 }
 
-const matcherCache = new Map<string, RegExp>();
+const matcherCache = new MemoTable<string, RegExp>(PATTERN_CACHE_LIMIT);
 
 /** True when an action pattern (`s3:Get*`, `*`, `iam:passrole`) covers `action`, case-insensitively. */
 export function patternMatches(pattern: string, action: string): boolean {
   if (pattern === '*') return true;
   if (!hasWildcard(pattern)) return pattern.toLowerCase() === action.toLowerCase();
-  let re = matcherCache.get(pattern);
-  if (!re) {
-    re = globToRegExp(pattern);
-    if (matcherCache.size >= PATTERN_CACHE_LIMIT) matcherCache.clear();
-    matcherCache.set(pattern, re);
-  }
-  return re.test(action);
+  return matcherCache.get(pattern, globToRegExp).test(action);
 }
 
 /**
