@@ -1,14 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import jsQR from 'jsqr';
 import { Secret, TOTP } from 'otpauth';
+import { PNG } from 'pngjs';
 import { KIND, type MfaDeviceEntity, type UserEntity } from '../../src/core/model/iam-entities.js';
+import { Authenticator } from '../../src/control-plane/authenticator.js';
 import { ACCOUNT, createHarness, type Harness } from './harness.js';
+import { allowDoc, mintSession, roleSession, signedIamRequest, TRUST_ACCOUNT } from './session-helpers.js';
 
 const SERIAL = `arn:aws:iam::${ACCOUNT}:mfa/alice-phone`;
 const INVALID = { code: 'InvalidAuthenticationCode', message: 'Authentication code for device is not valid.' };
 
 interface CreatedDevice {
-  virtualMFADevice: { serialNumber: string; base32StringSeed: Buffer; tags?: unknown };
+  virtualMFADevice: { serialNumber: string; base32StringSeed: Buffer; qRCodePNG: Buffer; tags?: unknown };
+}
+
+/** What a phone's camera reads from a QRCodePNG: the PNG decoded, then the QR code in it. */
+function scanQrCode(png: Buffer): string | undefined {
+  const image = PNG.sync.read(png);
+  return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data;
 }
 
 /** The code an authenticator app shows `steps` time steps from the harness clock. */
@@ -51,6 +61,21 @@ describe('virtual MFA devices', () => {
     const other = (await h.call('CreateVirtualMFADevice', { virtualMFADeviceName: 'spare', path: '/team/', tags: [{ key: 'k', value: 'v' }] })) as CreatedDevice;
     assert.equal(other.virtualMFADevice.serialNumber, `arn:aws:iam::${ACCOUNT}:mfa/team/spare`);
     assert.deepEqual(other.virtualMFADevice.tags, [{ key: 'k', value: 'v' }]);
+  });
+
+  it('returns a QR code an authenticator app can scan: the otpauth URI of AWS, with the seed', async () => {
+    const { h, seed, created } = await setup();
+    // The caller is the administrator user: its name is the URI's account name.
+    assert.equal(scanQrCode(created.virtualMFADevice.qRCodePNG), `otpauth://totp/alice-phone@admin?secret=${seed}`);
+    // A caller that is not a user (a role session) gets the account id instead.
+    const { role } = (await h.call('CreateRole', { roleName: 'admin-role', assumeRolePolicyDocument: TRUST_ACCOUNT(ACCOUNT) })) as { role: { arn: string; roleId: string; roleName: string } };
+    await h.call('PutRolePolicy', { roleName: 'admin-role', policyName: 'mfa', policyDocument: allowDoc('iam:CreateVirtualMFADevice') });
+    const { credentials } = mintSession(h.env.tokenRoot, ACCOUNT, 'AssumedRole', h.clock.now, roleSession(role, 'ops'));
+    const auth = await new Authenticator(h.env, h.service).authenticate(signedIamRequest(credentials, h.clock.now), h.clock.now, 'iam');
+    assert.ok(auth.ok);
+    const other = (await h.call('CreateVirtualMFADevice', { virtualMFADeviceName: 'by-role' }, auth.caller)) as CreatedDevice;
+    const otherSeed = other.virtualMFADevice.base32StringSeed.toString('ascii');
+    assert.equal(scanQrCode(other.virtualMFADevice.qRCodePNG), `otpauth://totp/by-role@${ACCOUNT}?secret=${otherSeed}`);
   });
 
   it('enables with two consecutive codes and refuses wrong ones without writing', async () => {

@@ -11,6 +11,7 @@ import type { ReadTx, WriteTx } from '../../store/ports.js';
 import { defineOperation, type OperationContext } from '../context.js';
 import { entityArn, findMfaDevice, findUser, mfaDeviceId, loadUser, mergeTags, quotaExceeded, requestTagContext, saveUser, type TagInput } from '../entities.js';
 import { iamArn } from '../iam-arns.js';
+import { qrCodePng } from '../qr-code-png.js';
 import { paginate } from '../paging.js';
 import { USERS_PER_ACCOUNT, userNameOrCaller, userOutput } from './users.js';
 
@@ -127,9 +128,11 @@ export const createVirtualMFADevice = defineOperation({
       tags: mergeTags([], input.tags),
     };
     await saveDevice(ctx.tx, ctx.account, id, device);
-    // DIVERGENCE: no QRCodePNG (there is no QR encoder among our dependencies); authenticator
-    // apps take the Base32StringSeed, and the console can draw the otpauth:// URI itself.
-    return { virtualMFADevice: { serialNumber, base32StringSeed: Buffer.from(seed, 'ascii'), tags: device.tags.length ? device.tags : undefined } };
+    // AWS's documented URI: the account name is the caller's user name, else the account id.
+    const uri = `otpauth://totp/${input.virtualMFADeviceName}@${ctx.caller.userName ?? ctx.account}?secret=${seed}`;
+    return {
+      virtualMFADevice: { serialNumber, base32StringSeed: Buffer.from(seed, 'ascii'), qRCodePNG: qrCodePng(uri), tags: device.tags.length ? device.tags : undefined },
+    };
   },
 });
 
