@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import jsQR from 'jsqr';
 import { Secret, TOTP } from 'otpauth';
-import { PNG } from 'pngjs';
 import { KIND, type MfaDeviceEntity, type UserEntity } from '../../src/core/model/iam-entities.js';
 import { Authenticator } from '../../src/control-plane/authenticator.js';
 import { ACCOUNT, createHarness, type Harness } from './harness.js';
+import { scanQrCode } from './scan-qr-code.js';
 import { allowDoc, mintSession, roleSession, signedIamRequest, TRUST_ACCOUNT } from './session-helpers.js';
 
 const SERIAL = `arn:aws:iam::${ACCOUNT}:mfa/alice-phone`;
@@ -15,11 +14,6 @@ interface CreatedDevice {
   virtualMFADevice: { serialNumber: string; base32StringSeed: Buffer; qRCodePNG: Buffer; tags?: unknown };
 }
 
-/** What a phone's camera reads from a QRCodePNG: the PNG decoded, then the QR code in it. */
-function scanQrCode(png: Buffer): string | undefined {
-  const image = PNG.sync.read(png);
-  return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data;
-}
 
 /** The code an authenticator app shows `steps` time steps from the harness clock. */
 function code(seed: string, h: Harness, steps = 0): string {
@@ -147,6 +141,47 @@ describe('virtual MFA devices', () => {
     await h.call('DeleteVirtualMFADevice', { serialNumber: SERIAL });
     await assert.rejects(h.call('DeleteVirtualMFADevice', { serialNumber: SERIAL }), { code: 'NoSuchEntity' });
     assert.deepEqual(((await h.call('ListVirtualMFADevices')) as { virtualMFADevices: unknown[] }).virtualMFADevices, []);
+  });
+
+  it('tags a device and lists its tags in pages; GetMFADevice describes an enabled one', async () => {
+    const { h, seed } = await setup();
+    await h.call('TagMFADevice', { serialNumber: SERIAL, tags: [{ key: 'owner', value: 'alice' }, { key: 'env', value: 'prod' }] });
+    await h.call('TagMFADevice', { serialNumber: SERIAL, tags: [{ key: 'env', value: 'dev' }] });
+    const first = (await h.call('ListMFADeviceTags', { serialNumber: SERIAL, maxItems: 1 })) as { tags: unknown[]; isTruncated: boolean; marker?: string };
+    assert.deepEqual(first.tags, [{ key: 'env', value: 'dev' }]);
+    assert.equal(first.isTruncated, true);
+    const rest = (await h.call('ListMFADeviceTags', { serialNumber: SERIAL, marker: first.marker })) as { tags: unknown[]; isTruncated: boolean };
+    assert.deepEqual(rest.tags, [{ key: 'owner', value: 'alice' }]);
+    await h.call('UntagMFADevice', { serialNumber: SERIAL, tagKeys: ['owner'] });
+    assert.deepEqual(((await h.call('ListMFADeviceTags', { serialNumber: SERIAL })) as { tags: unknown[] }).tags, [{ key: 'env', value: 'dev' }]);
+    const missing = `arn:aws:iam::${ACCOUNT}:mfa/nobody`;
+    await assert.rejects(h.call('TagMFADevice', { serialNumber: missing, tags: [{ key: 'k', value: 'v' }] }), { code: 'NoSuchEntity', message: `VirtualMFADevice with serial number ${missing} doesn't exist.` });
+    await assert.rejects(h.call('ListMFADeviceTags', { serialNumber: missing }), { code: 'NoSuchEntity' });
+
+    // Not enabled for alice yet: unknown to GetMFADevice, as to the other per-user calls.
+    await assert.rejects(h.call('GetMFADevice', { userName: 'alice', serialNumber: SERIAL }), { code: 'NoSuchEntity' });
+    await h.call('EnableMFADevice', { userName: 'alice', serialNumber: SERIAL, ...codes(seed, h) });
+    const got = (await h.call('GetMFADevice', { userName: 'alice', serialNumber: SERIAL })) as { userName: string; serialNumber: string; enableDate: string };
+    assert.equal(got.userName, 'alice');
+    assert.equal(got.serialNumber, SERIAL);
+    assert.equal(got.enableDate, h.clock.now.toISOString());
+  });
+
+  it('refuses TagMFADevice by a tag condition on the device (aws:ResourceTag)', async () => {
+    const { h } = await setup();
+    await h.call('TagMFADevice', { serialNumber: SERIAL, tags: [{ key: 'locked', value: 'yes' }] });
+    const alice = await h.userCaller('alice');
+    const document = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['iam:TagMFADevice', 'iam:UntagMFADevice'], Resource: '*' },
+        { Effect: 'Deny', Action: ['iam:TagMFADevice', 'iam:UntagMFADevice'], Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/locked': 'yes' } } },
+      ],
+    });
+    await h.call('PutUserPolicy', { userName: 'alice', policyName: 'Tags', policyDocument: document });
+    await assert.rejects(h.call('UntagMFADevice', { serialNumber: SERIAL, tagKeys: ['locked'] }, alice), { code: 'AccessDenied' });
+    await h.call('UntagMFADevice', { serialNumber: SERIAL, tagKeys: ['locked'] });
+    await h.call('TagMFADevice', { serialNumber: SERIAL, tags: [{ key: 'team', value: 'a' }] }, alice);
   });
 
   it('keeps the device with its user across a rename', async () => {

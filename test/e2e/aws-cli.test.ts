@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
+import { scanQrCode } from '../control-plane/scan-qr-code.js';
 import { startTestServer, type TestServer } from './server-harness.js';
 
 const hasCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -46,9 +45,7 @@ describe('AWS CLI', { skip: !hasCli && !process.env.CI ? 'aws CLI not installed'
       const seedFile = join(dir, 'seed.txt');
       await iam('create-virtual-mfa-device', '--virtual-mfa-device-name', 'cli-phone', '--outfile', qr, '--bootstrap-method', 'QRCodePNG');
       await iam('create-virtual-mfa-device', '--virtual-mfa-device-name', 'cli-tablet', '--outfile', seedFile, '--bootstrap-method', 'Base32StringSeed');
-      const image = PNG.sync.read(await readFile(qr));
-      const scanned = jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data;
-      assert.match(scanned ?? '', /^otpauth:\/\/totp\/cli-phone@admin\?secret=[A-Z2-7]{64}$/);
+      assert.match(scanQrCode(await readFile(qr)) ?? '', /^otpauth:\/\/totp\/cli-phone@admin\?secret=[A-Z2-7]{64}$/);
       assert.match(await readFile(seedFile, 'utf8'), /^[A-Z2-7]{64}$/);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { awsError } from '../../core/errors/index.js';
 import { KIND, type MfaDeviceEntity, type UserEntity } from '../../core/model/iam-entities.js';
 import type { ReadTx, WriteTx } from '../../store/ports.js';
 import { defineOperation, type OperationContext } from '../context.js';
-import { entityArn, findMfaDevice, findUser, mfaDeviceId, loadUser, mergeTags, quotaExceeded, requestTagContext, saveUser, type TagInput } from '../entities.js';
+import { entityArn, findMfaDevice, findUser, mfaDeviceId, loadUser, mergeTags, quotaExceeded, removeTags, requestTagContext, saveUser, type TagInput } from '../entities.js';
 import { iamArn } from '../iam-arns.js';
 import { qrCodePng } from '../qr-code-png.js';
 import { paginate } from '../paging.js';
@@ -234,4 +234,65 @@ export const listVirtualMFADevices = defineOperation({
   },
 });
 
-export const MFA_DEVICE_OPERATIONS = [createVirtualMFADevice, enableMFADevice, resyncMFADevice, deactivateMFADevice, deleteVirtualMFADevice, listMFADevices, listVirtualMFADevices];
+export const getMFADevice = defineOperation({
+  name: 'GetMFADevice',
+  write: false,
+  resource: userResource,
+  async run(input: { serialNumber: string; userName?: string }, ctx) {
+    const user = await loadUser(ctx.tx, ctx.account, userNameOrCaller(ctx, input.userName));
+    const { device } = await loadUserDevice(ctx, user, input.serialNumber);
+    // Certifications are for FIDO security keys; a virtual device has none.
+    return { userName: user.userName, serialNumber: device.serialNumber, enableDate: device.enableDate };
+  },
+});
+
+export const tagMFADevice = defineOperation({
+  name: 'TagMFADevice',
+  write: true,
+  resource: (input: { serialNumber: string }) => input.serialNumber,
+  context: (input: { tags?: TagInput }) => requestTagContext(input.tags),
+  async run(input: { serialNumber: string; tags: TagInput }, ctx) {
+    const { id, device } = await loadDevice(ctx, input.serialNumber);
+    await saveDevice(ctx.tx, ctx.account, id, { ...device, tags: mergeTags(device.tags, input.tags) });
+    return undefined;
+  },
+});
+
+export const untagMFADevice = defineOperation({
+  name: 'UntagMFADevice',
+  write: true,
+  resource: (input: { serialNumber: string }) => input.serialNumber,
+  context: (input: { tagKeys?: string[] }) => requestTagContext(undefined, input.tagKeys),
+  async run(input: { serialNumber: string; tagKeys: string[] }, ctx) {
+    const { id, device } = await loadDevice(ctx, input.serialNumber);
+    await saveDevice(ctx.tx, ctx.account, id, { ...device, tags: removeTags(device.tags, input.tagKeys) });
+    return undefined;
+  },
+});
+
+export const listMFADeviceTags = defineOperation({
+  name: 'ListMFADeviceTags',
+  write: false,
+  resource: (input: { serialNumber: string }) => input.serialNumber,
+  async run(input: { serialNumber: string; marker?: string; maxItems?: number }, ctx) {
+    const { device } = await loadDevice(ctx, input.serialNumber);
+    // The marker resumes after a key, so the pages must come in key order.
+    const sorted = [...device.tags].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const page = paginate(sorted, (t) => t.key, input.marker, input.maxItems);
+    return { tags: page.items, isTruncated: page.isTruncated, marker: page.marker };
+  },
+});
+
+export const MFA_DEVICE_OPERATIONS = [
+  createVirtualMFADevice,
+  enableMFADevice,
+  resyncMFADevice,
+  deactivateMFADevice,
+  deleteVirtualMFADevice,
+  listMFADevices,
+  listVirtualMFADevices,
+  getMFADevice,
+  tagMFADevice,
+  untagMFADevice,
+  listMFADeviceTags,
+];
