@@ -7,11 +7,11 @@ import { KIND, type AccessKeyEntity, type UserEntity } from '../../core/model/ia
 import type { ReadTx } from '../../store/ports.js';
 import { issueAccessKey } from '../access-key-secrets.js';
 import { deleteKeyUsage, keyLastUsed } from '../access-key-usage.js';
-import { defineOperation, type OperationContext } from '../context.js';
+import { defineOperation } from '../context.js';
 import { entityArn, loadUser, quotaExceeded, saveUser } from '../entities.js';
 import { iamArn } from '../iam-arns.js';
 import { paginate } from '../paging.js';
-import { userNameOrCaller } from './users.js';
+import { userNameOrCaller, userResource } from './users.js';
 
 /** AWS quota: access keys per user, active or not. */
 export const ACCESS_KEYS_PER_USER = 2;
@@ -23,11 +23,6 @@ function accessKeyMetadata(key: AccessKeyEntity) {
 
 function noSuchKey(accessKeyId: string) {
   return awsError('NoSuchEntity', `The Access Key with id ${accessKeyId} cannot be found.`);
-}
-
-/** The ARN of the named user, or the caller's own when the request names none. */
-function userResource(input: { userName?: string }, ctx: OperationContext) {
-  return input.userName === undefined ? ctx.caller.arn : entityArn(ctx, 'user', input.userName);
 }
 
 /** A key of the caller's account, wherever it belongs. */

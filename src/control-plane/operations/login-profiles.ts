@@ -10,7 +10,7 @@ import { defineOperation, type OperationContext } from '../context.js';
 import { entityArn, loadAccount, loadUser, saveUser } from '../entities.js';
 import { hashPassword, passwordFingerprint, verifyPassword } from '../passwords.js';
 import { checkPasswordPolicy, PASSWORD_POLICY_VIOLATION } from './password-policy.js';
-import { userNameOrCaller } from './users.js';
+import { userNameOrCaller, userResource } from './users.js';
 
 /** AWS's PasswordReusePrevention maximum: the longest history worth keeping. */
 const MAX_PASSWORD_HISTORY = 24;
@@ -29,11 +29,6 @@ function noLoginProfile(userName: string) {
 function loginProfileOf(user: UserEntity): LoginProfile {
   if (!user.loginProfile) throw noLoginProfile(user.userName);
   return user.loginProfile;
-}
-
-/** The ARN of the named user, or the caller's own when the request names none. */
-function userResource(input: { userName?: string }, ctx: OperationContext) {
-  return input.userName === undefined ? ctx.caller.arn : entityArn(ctx, 'user', input.userName);
 }
 
 async function accountPolicy(ctx: OperationContext): Promise<PasswordPolicy | undefined> {

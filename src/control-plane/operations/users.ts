@@ -25,6 +25,11 @@ export function userOutput(user: UserEntity, withTags = true) {
   };
 }
 
+/** The ARN of the named user, or the caller's own when the request names none. */
+export function userResource(input: { userName?: string }, ctx: OperationContext) {
+  return input.userName === undefined ? ctx.caller.arn : entityArn(ctx, 'user', input.userName);
+}
+
 /** The user a request names, or the caller itself when it names none (GetUser, ListAccessKeys...). */
 export function userNameOrCaller(ctx: OperationContext, userName: string | undefined): string {
   if (userName !== undefined) return userName;
@@ -69,7 +74,7 @@ export const createUser = defineOperation({
 export const getUser = defineOperation({
   name: 'GetUser',
   write: false,
-  resource: (input: { userName?: string }, ctx) => (input.userName === undefined ? ctx.caller.arn : entityArn(ctx, 'user', input.userName)),
+  resource: userResource,
   async run(input: { userName?: string }, ctx) {
     const user = await loadUser(ctx.tx, ctx.account, userNameOrCaller(ctx, input.userName));
     return { user: userOutput(user) };
