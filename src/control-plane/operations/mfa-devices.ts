@@ -13,7 +13,7 @@ import { entityArn, findMfaDevice, findUser, mfaDeviceId, loadUser, mergeTags, q
 import { iamArn } from '../iam-arns.js';
 import { qrCodePng } from '../qr-code-png.js';
 import { paginate } from '../paging.js';
-import { USERS_PER_ACCOUNT, userNameOrCaller, userOutput } from './users.js';
+import { USERS_PER_ACCOUNT, userNameOrCaller, userResource, userOutput } from './users.js';
 
 /** AWS quota: MFA devices in use by one user (eight since AWS allowed several per user). */
 export const MFA_DEVICES_PER_USER = 8;
@@ -89,11 +89,6 @@ async function loadUserDevice(ctx: OperationContext, user: UserEntity, serialNum
 
 async function saveDevice(tx: WriteTx, account: string, id: string, device: MfaDeviceEntity): Promise<void> {
   await tx.put(KIND.mfa, id, account, device);
-}
-
-/** The ARN of the named user, or the caller's own when the request names none. */
-function userResource(input: { userName?: string }, ctx: OperationContext) {
-  return input.userName === undefined ? ctx.caller.arn : entityArn(ctx, 'user', input.userName);
 }
 
 interface CodesInput {
