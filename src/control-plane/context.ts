@@ -47,6 +47,13 @@ export interface OperationContext {
 
 export type OperationContextKeys = Record<string, ContextValue> | undefined;
 
+/** A permission an operation needs besides its own action (AddRoleToInstanceProfile's iam:PassRole). */
+export interface RequiredPermission {
+  action: string;
+  resource: string;
+  context?: Record<string, ContextValue>;
+}
+
 /** An IAM operation: how to authorize it and what it does. Input and output use domain names. */
 export interface Operation<I = Record<string, unknown>, O = unknown> {
   name: string;
@@ -60,6 +67,8 @@ export interface Operation<I = Record<string, unknown>, O = unknown> {
    * the store (`iam:PermissionsBoundary` of the user a policy is attached to).
    */
   context?(input: I, ctx: OperationContext): OperationContextKeys | Promise<OperationContextKeys>;
+  /** Further permissions the caller needs, each authorized as a request of its own after the operation's. */
+  alsoRequires?(input: I, ctx: OperationContext): RequiredPermission[] | Promise<RequiredPermission[]>;
   run(input: I, ctx: OperationContext): Promise<O>;
 }
 
@@ -76,6 +85,7 @@ export function defineOperation<I, O>(op: {
   action?: string;
   resource(input: NoInfer<I>, ctx: OperationContext): string | Promise<string>;
   context?(input: NoInfer<I>, ctx: OperationContext): OperationContextKeys | Promise<OperationContextKeys>;
+  alsoRequires?(input: NoInfer<I>, ctx: OperationContext): RequiredPermission[] | Promise<RequiredPermission[]>;
   run(input: I, ctx: OperationContext): Promise<O>;
 }): Operation<I, O> {
   return op;

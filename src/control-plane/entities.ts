@@ -55,6 +55,49 @@ export async function saveRole(tx: WriteTx, account: string, role: RoleEntity): 
   await tx.put(KIND.role, entityId(account, role.roleName), account, role);
 }
 
+/** An EC2 instance profile: a container for (at most) one role. */
+export interface InstanceProfileEntity {
+  instanceProfileName: string;
+  instanceProfileId: string;
+  path: string;
+  arn: string;
+  createDate: string;
+  tags: Tag[];
+  /**
+   * Names of the profile's roles, as the roles spell them. A role in a profile cannot be deleted
+   * (DeleteRole answers DeleteConflict), so each name stays valid while it is here.
+   */
+  roles: string[];
+}
+
+export async function findInstanceProfile(tx: ReadTx, account: string, name: string): Promise<InstanceProfileEntity | undefined> {
+  return (await tx.get<InstanceProfileEntity>(KIND.instanceProfile, entityId(account, name)))?.data;
+}
+
+export async function loadInstanceProfile(tx: ReadTx, account: string, name: string): Promise<InstanceProfileEntity> {
+  const profile = await findInstanceProfile(tx, account, name);
+  // AWS's wording (seen in skyplane-project/skyplane#724, DataBiosphere/toil#4836).
+  if (!profile) throw awsError('NoSuchEntity', `Instance Profile ${name} cannot be found.`);
+  return profile;
+}
+
+export async function saveInstanceProfile(tx: WriteTx, account: string, profile: InstanceProfileEntity): Promise<void> {
+  await tx.put(KIND.instanceProfile, entityId(account, profile.instanceProfileName), account, profile);
+}
+
+/**
+ * AWS's DeleteConflict wording both for DeleteRole of a role in a profile and for
+ * DeleteInstanceProfile of a profile with a role (99designs/iamy#68 and #47).
+ */
+export const MUST_REMOVE_ROLES_FROM_INSTANCE_PROFILE = 'Cannot delete entity, must remove roles from instance profile first.';
+
+/** The account's instance profiles that hold the role, in name order. */
+export async function instanceProfilesOfRole(tx: ReadTx, account: string, roleName: string): Promise<InstanceProfileEntity[]> {
+  const key = roleName.toLowerCase();
+  const all = await listAll<InstanceProfileEntity>(tx, KIND.instanceProfile, account);
+  return all.filter((p) => p.roles.some((r) => r.toLowerCase() === key));
+}
+
 /** The store id of a managed policy from its ARN (`aws` for AWS managed policies). */
 export function policyIdOfArn(arn: string): { id: string; account: string } | undefined {
   const parsed = parseIamArn(arn);
@@ -94,7 +137,7 @@ export async function listAll<T>(tx: ReadTx, kind: string, account: string): Pro
  */
 export async function entityArn(ctx: OperationContext, type: IamResourceType, name: string | undefined, path?: string): Promise<string> {
   if (name === undefined) return iamArn(ctx.env.partition, ctx.account, type, path ?? '/', '');
-  const kind = type === 'user' ? KIND.user : type === 'group' ? KIND.group : type === 'role' ? KIND.role : undefined;
+  const kind = type === 'user' ? KIND.user : type === 'group' ? KIND.group : type === 'role' ? KIND.role : type === 'instance-profile' ? KIND.instanceProfile : undefined;
   if (kind) {
     const rec = await ctx.tx.get<{ arn: string }>(kind, entityId(ctx.account, name));
     if (rec) return rec.data.arn;

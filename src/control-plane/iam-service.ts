@@ -8,7 +8,7 @@ import { principalContext } from '../core/model/principal-context.js';
 import { accessDeniedMessage, evaluate, type AuthzRequest, type Decision } from '../core/policy/index.js';
 import { MESSAGES } from '../core/sigv4/index.js';
 import { CallerPolicies } from './caller-policies.js';
-import { OperationTx, type AnyOperation, type ChangedRecords, type Caller, type ControlPlaneEnv, type OperationContext, type RequestInfo } from './context.js';
+import { OperationTx, type AnyOperation, type ChangedRecords, type Caller, type ControlPlaneEnv, type OperationContext, type OperationContextKeys, type RequestInfo } from './context.js';
 import { IAM_OPERATIONS } from './operations/index.js';
 import { PolicyLintOnWrite, type PolicyLintReport } from './policy-lint-on-write.js';
 import { resourceTagContext } from './resource-tags.js';
@@ -110,6 +110,8 @@ export class IamService {
   private async run(op: AnyOperation, input: Record<string, unknown>, ctx: OperationContext): Promise<{ output: unknown; decision: Decision; lint?: PolicyLintReport }> {
     const resource = await op.resource(input, ctx);
     const decision = await this.authorize(ctx, op, input, resource);
+    // Permissions the operation needs besides its own action; the audit keeps the operation's decision.
+    for (const also of (await op.alsoRequires?.(input, ctx)) ?? []) await this.authorizeRequest(ctx, also.action, also.resource, () => also.context);
     const output = await op.run(input, ctx);
     // After the write, in its unit: a refusal rolls it back.
     const lint = op.write ? await this.policyLint.check(op.name, input, ctx) : undefined;
@@ -118,12 +120,17 @@ export class IamService {
 
   private async authorize(ctx: OperationContext, op: AnyOperation, input: unknown, resource: string): Promise<Decision> {
     const action = op.action ?? this.actions.get(op.name) ?? actionOf(op);
+    return this.authorizeRequest(ctx, action, resource, () => op.context?.(input, ctx));
+  }
+
+  /** Authorizes one action on one resource; `extraContext` gives the request's own keys (after the caller's). */
+  private async authorizeRequest(ctx: OperationContext, action: string, resource: string, extraContext: () => OperationContextKeys | Promise<OperationContextKeys>): Promise<Decision> {
     // The sets first: they refuse a session whose user is gone before anything reads the user.
     const sets = await this.policies.forCaller(ctx.tx, ctx.caller);
     const context = await this.callerContext(ctx);
     const tagContext = await resourceTagContext(ctx.tx, ctx.env.partition, ctx.account, resource);
     if (tagContext) Object.assign(context, tagContext);
-    const opContext = await op.context?.(input, ctx);
+    const opContext = await extraContext();
     if (opContext) Object.assign(context, opContext);
     const request: AuthzRequest = { principal: ctx.caller.arn, action, resource, context };
     const decision = evaluate(request, sets);

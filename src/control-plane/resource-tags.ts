@@ -1,14 +1,14 @@
 /**
  * The resource tag keys IAM sets when a request acts on a tagged IAM resource: `aws:ResourceTag/<key>`
- * for users, roles, customer managed policies and virtual MFA devices, and `iam:ResourceTag/<key>`
- * too for users and roles, as the service authorization reference lists them for each resource
- * type. The values are the tags the resource has before the call (a TagRole is authorized
- * against the tags it replaces); a resource that does not exist yet has none.
+ * for users, roles, customer managed policies, virtual MFA devices and instance profiles, and
+ * `iam:ResourceTag/<key>` too for users and roles, as the service authorization reference lists
+ * them for each resource type. The values are the tags the resource has before the call (a
+ * TagRole is authorized against the tags it replaces); a resource that does not exist yet has none.
  */
 import { getResourceType } from '../core/catalog/index.js';
 import type { Tag } from '../core/model/iam-entities.js';
 import type { ReadTx } from '../store/ports.js';
-import { findMfaDevice, findPolicy, findRole, findUser } from './entities.js';
+import { findInstanceProfile, findMfaDevice, findPolicy, findRole, findUser } from './entities.js';
 import { parseIamArn } from './iam-arns.js';
 
 const TAG_KEY = '${TagKey}';
@@ -43,6 +43,10 @@ async function tagsOf(tx: ReadTx, partition: string, account: string, arn: strin
       return (await findPolicy(tx, arn))?.tags;
     case 'mfa':
       return (await findMfaDevice(tx, partition, account, arn))?.device.tags;
+    case 'instance-profile': {
+      const profile = await findInstanceProfile(tx, account, parsed.name);
+      return profile?.arn === arn ? profile.tags : undefined;
+    }
     default:
       return undefined;
   }

@@ -15,6 +15,7 @@ export const ID_PREFIX = {
   /** AWS managed policies. */
   awsPolicy: 'ANPA',
   mfa: 'AMFA',
+  instanceProfile: 'AIPA',
   accessKey: 'AKIA',
   temporaryAccessKey: 'ASIA',
 } as const;

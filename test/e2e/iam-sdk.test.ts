@@ -2,24 +2,31 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  AddRoleToInstanceProfileCommand,
   AttachUserPolicyCommand,
   CreateAccessKeyCommand,
+  CreateInstanceProfileCommand,
   CreatePolicyCommand,
   CreateRoleCommand,
   CreateUserCommand,
   DeleteAccessKeyCommand,
+  DeleteInstanceProfileCommand,
   DeleteRoleCommand,
   DeleteUserCommand,
   DeleteConflictException,
   DetachUserPolicyCommand,
   EntityAlreadyExistsException,
+  GetInstanceProfileCommand,
   GetRoleCommand,
   GetUserCommand,
   IAMServiceException,
+  LimitExceededException,
+  ListInstanceProfilesForRoleCommand,
   ListUsersCommand,
   NoSuchEntityException,
   paginateListUsers,
   PutUserPolicyCommand,
+  RemoveRoleFromInstanceProfileCommand,
 } from '@aws-sdk/client-iam';
 import { startTestServer, type TestServer } from './server-harness.js';
 
@@ -112,6 +119,36 @@ describe('IAM API with @aws-sdk/client-iam', () => {
     });
     await operator.send(new DeleteRoleCommand({ RoleName: 'scratch' }));
     assert.equal((await iam.send(new GetRoleCommand({ RoleName: 'guarded' }))).Role?.RoleName, 'guarded');
+  });
+
+  it('runs an EC2 role through an instance profile, as Terraform does', async () => {
+    const iam = server.iam();
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const role = await iam.send(new CreateRoleCommand({ RoleName: 'ec2-app', AssumeRolePolicyDocument: trust }));
+    const created = await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'ec2-app', Path: '/apps/', Tags: [{ Key: 'team', Value: 'core' }] }));
+    assert.match(created.InstanceProfile?.InstanceProfileId ?? '', /^AIPA[A-Z2-7]{17}$/);
+    assert.match(created.InstanceProfile?.Arn ?? '', /^arn:aws:iam::\d{12}:instance-profile\/apps\/ec2-app$/);
+    assert.deepEqual(created.InstanceProfile?.Roles, []);
+    await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'ec2-app', RoleName: 'ec2-app' }));
+
+    const got = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: 'ec2-app' }))).InstanceProfile!;
+    assert.deepEqual(got.Tags, [{ Key: 'team', Value: 'core' }]);
+    assert.ok(got.CreateDate instanceof Date);
+    assert.equal(got.Roles?.length, 1);
+    assert.equal(got.Roles![0].RoleName, 'ec2-app');
+    assert.equal(got.Roles![0].RoleId, role.Role!.RoleId);
+    // URL-encoded, as in GetRole (the SDK does not decode it).
+    assert.equal(got.Roles![0].AssumeRolePolicyDocument, encodeURIComponent(trust));
+    const forRole = await iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: 'ec2-app' }));
+    assert.deepEqual(forRole.InstanceProfiles?.map((p) => p.Arn), [created.InstanceProfile!.Arn]);
+
+    await assert.rejects(iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'ec2-app', RoleName: 'ec2-app' })), (err: unknown) => err instanceof LimitExceededException && err.message === 'Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1');
+    await assert.rejects(iam.send(new DeleteRoleCommand({ RoleName: 'ec2-app' })), (err: unknown) => err instanceof DeleteConflictException && err.message === 'Cannot delete entity, must remove roles from instance profile first.');
+    await assert.rejects(iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: 'ec2-app' })), (err: unknown) => err instanceof DeleteConflictException);
+    await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: 'ec2-app', RoleName: 'ec2-app' }));
+    await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: 'ec2-app' }));
+    await iam.send(new DeleteRoleCommand({ RoleName: 'ec2-app' }));
+    await assert.rejects(iam.send(new GetInstanceProfileCommand({ InstanceProfileName: 'ec2-app' })), (err: unknown) => err instanceof NoSuchEntityException && err.message === 'Instance Profile ec2-app cannot be found.');
   });
 
   it('answers InvalidClientTokenId for an unknown key and SignatureDoesNotMatch for a wrong secret', async () => {

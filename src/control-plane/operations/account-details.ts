@@ -5,13 +5,14 @@
 import { KIND, type GroupEntity, type InlinePolicies, type ManagedPolicyEntity, type MfaDeviceEntity, type RoleEntity, type UserEntity } from '../../core/model/iam-entities.js';
 import { POLICY_SIZE_QUOTAS } from '../../core/policy/validate.js';
 import { defineOperation } from '../context.js';
-import { listAll } from '../entities.js';
+import { listAll, type InstanceProfileEntity } from '../entities.js';
 import { parseIamArn } from '../iam-arns.js';
 import { paginate } from '../paging.js';
 import { ACCESS_KEYS_PER_USER } from './access-keys.js';
 import { ATTACHED_POLICIES_QUOTA } from './attachments.js';
 import { boundaryOutput } from './boundaries.js';
 import { GROUPS_PER_ACCOUNT, GROUPS_PER_USER } from './groups.js';
+import { INSTANCE_PROFILES_PER_ACCOUNT, instanceProfilesByRole, instanceProfileShape } from './instance-profiles.js';
 import { policyOutput, POLICIES_PER_ACCOUNT, versionOutput, VERSIONS_PER_POLICY } from './policies.js';
 import { accountPolicyUsage, accountPrincipals, type PolicyCounts } from './policy-usage.js';
 import { ROLES_PER_ACCOUNT } from './roles.js';
@@ -57,7 +58,8 @@ function groupDetail(group: GroupEntity) {
   };
 }
 
-function roleDetail(role: RoleEntity) {
+/** `roleOf` finds a profile's roles among the account's (a profile's roles are never deleted first). */
+function roleDetail(role: RoleEntity, profiles: InstanceProfileEntity[], roleOf: (name: string) => RoleEntity | undefined) {
   return {
     path: role.path,
     roleName: role.roleName,
@@ -65,8 +67,8 @@ function roleDetail(role: RoleEntity) {
     arn: role.arn,
     createDate: role.createDate,
     assumeRolePolicyDocument: role.assumeRolePolicyDocument,
-    // DIVERGENCE: Gatehouse has no instance profiles (an EC2 concept), so the list is always empty.
-    instanceProfileList: [],
+    // The profiles that hold the role, each with its roles, without tags as in ListInstanceProfiles.
+    instanceProfileList: profiles.map((p) => instanceProfileShape(p, p.roles.flatMap((n) => roleOf(n) ?? []), false)),
     rolePolicyList: inlineList(role.inlinePolicies),
     attachedManagedPolicies: attachedList(role.attachedPolicies),
     permissionsBoundary: boundaryOutput(role.permissionsBoundary),
@@ -98,6 +100,9 @@ export const getAccountAuthorizationDetails = defineOperation({
     const { users, groups, roles } = await accountPrincipals(tx, account);
     const groupNames = new Map(groups.map((g) => [g.groupName.toLowerCase(), g.groupName]));
     const usage = await accountPolicyUsage(tx, account);
+    const profilesByRole = want('Role') ? await instanceProfilesByRole(tx, account) : new Map<string, InstanceProfileEntity[]>();
+    const rolesByName = new Map(roles.map((r) => [r.roleName.toLowerCase(), r]));
+    const roleOf = (name: string) => rolesByName.get(name.toLowerCase());
     // All of the account's own managed policies, and the AWS managed ones it uses.
     const policies: { policy: ManagedPolicyEntity; counts: PolicyCounts }[] = [];
     if (want('LocalManagedPolicy')) for (const p of await listAll<ManagedPolicyEntity>(tx, KIND.policy, account)) policies.push({ policy: p, counts: p });
@@ -112,7 +117,7 @@ export const getAccountAuthorizationDetails = defineOperation({
     const rows: Detail[] = [
       ...(want('User') ? users.map((u) => ({ key: `1/${u.userName.toLowerCase()}`, user: userDetail(u, groupNames) })) : []),
       ...(want('Group') ? groups.map((g) => ({ key: `2/${g.groupName.toLowerCase()}`, group: groupDetail(g) })) : []),
-      ...(want('Role') ? roles.map((r) => ({ key: `3/${r.roleName.toLowerCase()}`, role: roleDetail(r) })) : []),
+      ...(want('Role') ? roles.map((r) => ({ key: `3/${r.roleName.toLowerCase()}`, role: roleDetail(r, profilesByRole.get(r.roleName.toLowerCase()) ?? [], roleOf) })) : []),
       ...policies
         .map(({ policy, counts }) => ({ key: `4/${policy.policyName.toLowerCase()}\u0000${policy.arn}`, policy: policyDetail(policy, counts) }))
         .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
@@ -134,7 +139,6 @@ const OTHER_QUOTAS = {
   PolicyVersionsInUseQuota: 10000,
   ServerCertificatesQuota: 20,
   SigningCertificatesPerUserQuota: 2,
-  InstanceProfilesQuota: 1000,
 };
 
 export const getAccountSummary = defineOperation({
@@ -170,13 +174,14 @@ export const getAccountSummary = defineOperation({
       AttachedPoliciesPerRoleQuota: ATTACHED_POLICIES_QUOTA,
       MFADevices: mfaDevices.length,
       MFADevicesInUse: mfaDevices.filter((d) => d.userName !== undefined).length,
+      InstanceProfiles: await tx.count(KIND.instanceProfile, { account }),
+      InstanceProfilesQuota: INSTANCE_PROFILES_PER_ACCOUNT,
       // DIVERGENCE: the root user has no MFA device, access keys or signing certificates here,
-      // and there are no server certificates, instance profiles or identity providers yet.
+      // and there are no server certificates or identity providers yet.
       AccountMFAEnabled: 0,
       AccountAccessKeysPresent: 0,
       AccountSigningCertificatesPresent: 0,
       ServerCertificates: 0,
-      InstanceProfiles: 0,
       Providers: 0,
       GlobalEndpointTokenVersion: 1,
       ...OTHER_QUOTAS,

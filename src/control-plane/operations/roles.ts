@@ -3,7 +3,21 @@ import { awsError } from '../../core/errors/index.js';
 import { ID_PREFIX, newUniqueId } from '../../core/ids.js';
 import { entityId, KIND, type RoleEntity } from '../../core/model/iam-entities.js';
 import { defineOperation } from '../context.js';
-import { entityArn, findRole, listAll, loadRole, mergeTags, quotaExceeded, refuseDeleteWhilePoliciesRemain, removeTags, requestTagContext, saveRole, type TagInput } from '../entities.js';
+import {
+  entityArn,
+  findRole,
+  instanceProfilesOfRole,
+  listAll,
+  loadRole,
+  mergeTags,
+  MUST_REMOVE_ROLES_FROM_INSTANCE_PROFILE,
+  quotaExceeded,
+  refuseDeleteWhilePoliciesRemain,
+  removeTags,
+  requestTagContext,
+  saveRole,
+  type TagInput,
+} from '../entities.js';
 import { iamArn } from '../iam-arns.js';
 import { paginate, withPathPrefix } from '../paging.js';
 import { checkPolicyDocument } from '../policy-documents.js';
@@ -143,6 +157,9 @@ export const deleteRole = defineOperation({
     const role = await loadRole(tx, account, input.roleName);
     // AWS-COMPAT: DeleteRole refuses while policies hang off the role (same wording as DeleteUser's).
     refuseDeleteWhilePoliciesRemain(role);
+    // AWS-COMPAT: nor while an instance profile holds it (99designs/iamy#68); which of the two
+    // checks AWS makes first is not documented.
+    if ((await instanceProfilesOfRole(tx, account, role.roleName)).length) throw awsError('DeleteConflict', MUST_REMOVE_ROLES_FROM_INSTANCE_PROFILE);
     if (role.permissionsBoundary) await adjustPolicyUsage(tx, role.permissionsBoundary, 'permissionsBoundaryUsageCount', -1);
     await tx.delete(KIND.role, entityId(account, role.roleName));
     return undefined;

@@ -166,6 +166,10 @@ export const KIND = {
   /** Control plane only: the replication feed does not carry it (regions do not need it). */
   accessKeyUsage: 'access-key-usage',
   mfa: 'mfa-device',
+  /** Control plane only (not on the feed's allowlist): EC2 instance profiles. */
+  instanceProfile: 'instance-profile',
+  /** Control plane only: the account's last credential report (id: the account). */
+  credentialReport: 'credential-report',
 } as const;
 
 /** Store id of a named entity: names are unique per account regardless of case. */
