@@ -1,6 +1,6 @@
 /**
- * Every implemented IAM operation and every STS operation, called through the real AWS SDKs against a running server with
- * seeded random inputs: names of entities that exist and don't, ARNs, policy documents good and
+ * Every implemented IAM operation and every STS operation, called through the real AWS SDKs
+ * against a running server with seeded random inputs: names of entities that exist and don't, ARNs, policy documents good and
  * bad, out-of-range numbers, empty and oversized strings. Whatever the input, the answer is a
  * success or a client error in AWS's form, never a 5xx, and the audit trail still verifies.
  */
@@ -8,11 +8,15 @@ import assert from 'node:assert/strict';
 import * as IAM from '@aws-sdk/client-iam';
 import * as STS from '@aws-sdk/client-sts';
 import fc from 'fast-check';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { AUDIT_CHAIN_KEY_PURPOSE, AUDIT_DB_FILE, AuditLog } from '../../src/audit/index.js';
 import { IAM_OPERATIONS } from '../../src/control-plane/operations/index.js';
+import { deriveKey } from '../../src/core/crypto/index.js';
 import { javaPatternToRegExp } from '../../src/protocol/aws-query/java-pattern.js';
 import { operationNames, serviceModel, type ServiceModelData } from '../../src/protocol/index.js';
 import type { MemberData } from '../../src/protocol/models/index.js';
+import { loadMasterKey } from '../../src/server/master-key.js';
 import { startTestServer, type TestServer } from './server-harness.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -155,5 +159,18 @@ describe('IAM and STS APIs under random input (seeded)', () => {
     const failures = await fuzz('sts', operationNames('sts'), (operation, input) => sts.send(new commands[`${operation}Command`](input)));
     assert.deepEqual(failures, []);
     assert.equal((await sts.send(new STS.GetCallerIdentityCommand({}))).Account, account);
+  });
+
+  it('keeps an audit trail of all those calls that verifies', async () => {
+    await server.gatehouse.close();
+    const key = (await loadMasterKey(server.dataDir, { env: {} })).key;
+    const audit = AuditLog.open(join(server.dataDir, AUDIT_DB_FILE), deriveKey(key, AUDIT_CHAIN_KEY_PURPOSE));
+    try {
+      const verified = audit.verify();
+      assert.equal(verified.ok, true, JSON.stringify(verified.problems));
+      assert.ok(verified.checked > 2000, `only ${verified.checked} events`);
+    } finally {
+      audit.close();
+    }
   });
 });
