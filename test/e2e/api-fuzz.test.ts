@@ -1,8 +1,9 @@
 /**
  * Every implemented IAM operation and every STS operation, called through the real AWS SDKs
- * against a running server with seeded random inputs: names of entities that exist and don't, ARNs, policy documents good and
- * bad, out-of-range numbers, empty and oversized strings. Whatever the input, the answer is a
- * success or a client error in AWS's form, never a 5xx, and the audit trail still verifies.
+ * against a running server with seeded random inputs: names of entities that exist and don't,
+ * ARNs, policy documents good and bad, out-of-range numbers, empty and oversized strings. Whatever
+ * the input, the answer is a success or a client error in AWS's form, never a 5xx, and the audit
+ * trail still verifies.
  */
 import assert from 'node:assert/strict';
 import * as IAM from '@aws-sdk/client-iam';
