@@ -6,6 +6,7 @@ import { entityId, KIND, type AccountEntity, type GroupEntity, type ManagedPolic
 import type { ReadTx, WriteTx } from '../store/ports.js';
 import type { OperationContext } from './context.js';
 import { iamArn, parseIamArn, type IamResourceType } from './iam-arns.js';
+import { paginate } from './paging.js';
 
 export async function loadAccount(tx: ReadTx, account: string): Promise<AccountEntity> {
   const rec = await tx.get<AccountEntity>(KIND.account, account);
@@ -179,6 +180,13 @@ export function mergeTags(current: Tag[], incoming: TagInput): Tag[] {
   }
   if (out.length > 50) throw awsError('LimitExceeded', 'The number of tags has reached the maximum limit.');
   return out;
+}
+
+/** One page of an entity's tags for the List…Tags operations: in key order, as the marker resumes after a key. */
+export function tagPage(tags: readonly Tag[], input: { marker?: string; maxItems?: number }) {
+  const sorted = [...tags].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const page = paginate(sorted, (t) => t.key, input.marker, input.maxItems);
+  return { tags: page.items, isTruncated: page.isTruncated, marker: page.marker };
 }
 
 export function removeTags(current: Tag[], keys: string[] | undefined): Tag[] {

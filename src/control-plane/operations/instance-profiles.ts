@@ -24,6 +24,7 @@ import {
   removeTags,
   requestTagContext,
   saveInstanceProfile,
+  tagPage,
   type InstanceProfileEntity,
   type TagInput,
 } from '../entities.js';
@@ -218,10 +219,7 @@ export const listInstanceProfileTags = defineOperation({
   resource: (input: { instanceProfileName: string }, ctx) => entityArn(ctx, 'instance-profile', input.instanceProfileName),
   async run(input: { instanceProfileName: string; marker?: string; maxItems?: number }, ctx) {
     const profile = await loadInstanceProfile(ctx.tx, ctx.account, input.instanceProfileName);
-    // The marker resumes after a key, so the pages must come in key order.
-    const sorted = [...profile.tags].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const page = paginate(sorted, (t) => t.key, input.marker, input.maxItems);
-    return { tags: page.items, isTruncated: page.isTruncated, marker: page.marker };
+    return tagPage(profile.tags, input);
   },
 });
 

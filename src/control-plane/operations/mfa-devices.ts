@@ -9,7 +9,7 @@ import { awsError } from '../../core/errors/index.js';
 import { KIND, type MfaDeviceEntity, type UserEntity } from '../../core/model/iam-entities.js';
 import type { ReadTx, WriteTx } from '../../store/ports.js';
 import { defineOperation, type OperationContext } from '../context.js';
-import { entityArn, findMfaDevice, findUser, mfaDeviceId, loadUser, mergeTags, quotaExceeded, removeTags, requestTagContext, saveUser, type TagInput } from '../entities.js';
+import { entityArn, findMfaDevice, findUser, mfaDeviceId, loadUser, mergeTags, quotaExceeded, removeTags, requestTagContext, saveUser, tagPage, type TagInput } from '../entities.js';
 import { iamArn } from '../iam-arns.js';
 import { qrCodePng } from '../qr-code-png.js';
 import { paginate } from '../paging.js';
@@ -271,10 +271,7 @@ export const listMFADeviceTags = defineOperation({
   resource: (input: { serialNumber: string }) => input.serialNumber,
   async run(input: { serialNumber: string; marker?: string; maxItems?: number }, ctx) {
     const { device } = await loadDevice(ctx, input.serialNumber);
-    // The marker resumes after a key, so the pages must come in key order.
-    const sorted = [...device.tags].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const page = paginate(sorted, (t) => t.key, input.marker, input.maxItems);
-    return { tags: page.items, isTruncated: page.isTruncated, marker: page.marker };
+    return tagPage(device.tags, input);
   },
 });
 

@@ -16,6 +16,7 @@ import {
   removeTags,
   requestTagContext,
   saveRole,
+  tagPage,
   type TagInput,
 } from '../entities.js';
 import { iamArn } from '../iam-arns.js';
@@ -196,10 +197,7 @@ export const listRoleTags = defineOperation({
   resource: (input: { roleName: string }, ctx) => entityArn(ctx, 'role', input.roleName),
   async run(input: { roleName: string; marker?: string; maxItems?: number }, ctx) {
     const role = await loadRole(ctx.tx, ctx.account, input.roleName);
-    // The marker resumes after a key, so the pages must come in key order.
-    const sorted = [...role.tags].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const page = paginate(sorted, (t) => t.key, input.marker, input.maxItems);
-    return { tags: page.items, isTruncated: page.isTruncated, marker: page.marker };
+    return tagPage(role.tags, input);
   },
 });
 

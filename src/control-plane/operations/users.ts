@@ -3,7 +3,7 @@ import { awsError } from '../../core/errors/index.js';
 import { ID_PREFIX, newUniqueId } from '../../core/ids.js';
 import { entityId, KIND, type AccessKeyEntity, type MfaDeviceEntity, type UserEntity } from '../../core/model/iam-entities.js';
 import { defineOperation, type OperationContext } from '../context.js';
-import { entityArn, findUser, listAll, loadUser, mergeTags, quotaExceeded, refuseDeleteWhilePoliciesRemain, removeTags, requestTagContext, saveUser, type TagInput } from '../entities.js';
+import { entityArn, findUser, listAll, loadUser, mergeTags, quotaExceeded, refuseDeleteWhilePoliciesRemain, removeTags, requestTagContext, saveUser, tagPage, type TagInput } from '../entities.js';
 import { iamArn } from '../iam-arns.js';
 import { paginate, withPathPrefix } from '../paging.js';
 import { adjustPolicyUsage, boundaryOutput, checkBoundaryPolicy } from './boundaries.js';
@@ -176,9 +176,7 @@ export const listUserTags = defineOperation({
   resource: (input: { userName: string }, ctx) => entityArn(ctx, 'user', input.userName),
   async run(input: { userName: string; marker?: string; maxItems?: number }, ctx) {
     const user = await loadUser(ctx.tx, ctx.account, input.userName);
-    const tags = [...user.tags].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const page = paginate(tags, (t) => t.key, input.marker, input.maxItems);
-    return { tags: page.items, isTruncated: page.isTruncated, marker: page.marker };
+    return tagPage(user.tags, input);
   },
 });
 
