@@ -13,8 +13,6 @@ import { defineOperation, type OperationContext } from '../context.js';
 import { listAll, loadAccount } from '../entities.js';
 import { rootArn } from '../iam-arns.js';
 
-/** Control plane only: not on the replication feed's allowlist. */
-
 export interface CredentialReportEntity {
   /** ISO time the report was built. */
   generatedTime: string;
