@@ -92,11 +92,23 @@ export async function saveInstanceProfile(tx: WriteTx, account: string, profile:
  */
 export const MUST_REMOVE_ROLES_FROM_INSTANCE_PROFILE = 'Cannot delete entity, must remove roles from instance profile first.';
 
+/** The profiles that hold each of the account's roles, by lowercased role name, in profile name order. */
+export async function instanceProfilesByRole(tx: ReadTx, account: string): Promise<Map<string, InstanceProfileEntity[]>> {
+  const out = new Map<string, InstanceProfileEntity[]>();
+  for (const p of await listAll<InstanceProfileEntity>(tx, KIND.instanceProfile, account)) {
+    for (const r of p.roles) {
+      const key = r.toLowerCase();
+      const held = out.get(key);
+      if (held) held.push(p);
+      else out.set(key, [p]);
+    }
+  }
+  return out;
+}
+
 /** The account's instance profiles that hold the role, in name order. */
 export async function instanceProfilesOfRole(tx: ReadTx, account: string, roleName: string): Promise<InstanceProfileEntity[]> {
-  const key = roleName.toLowerCase();
-  const all = await listAll<InstanceProfileEntity>(tx, KIND.instanceProfile, account);
-  return all.filter((p) => p.roles.some((r) => r.toLowerCase() === key));
+  return (await instanceProfilesByRole(tx, account)).get(roleName.toLowerCase()) ?? [];
 }
 
 /** The store id of a managed policy from its ARN (`aws` for AWS managed policies). */

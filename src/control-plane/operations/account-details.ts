@@ -5,14 +5,14 @@
 import { KIND, type GroupEntity, type InlinePolicies, type ManagedPolicyEntity, type MfaDeviceEntity, type RoleEntity, type UserEntity } from '../../core/model/iam-entities.js';
 import { POLICY_SIZE_QUOTAS } from '../../core/policy/validate.js';
 import { defineOperation } from '../context.js';
-import { listAll, type InstanceProfileEntity } from '../entities.js';
+import { instanceProfilesByRole, listAll, type InstanceProfileEntity } from '../entities.js';
 import { parseIamArn } from '../iam-arns.js';
 import { paginate } from '../paging.js';
 import { ACCESS_KEYS_PER_USER } from './access-keys.js';
 import { ATTACHED_POLICIES_QUOTA } from './attachments.js';
 import { boundaryOutput } from './boundaries.js';
 import { GROUPS_PER_ACCOUNT, GROUPS_PER_USER } from './groups.js';
-import { INSTANCE_PROFILES_PER_ACCOUNT, instanceProfilesByRole, instanceProfileShape } from './instance-profiles.js';
+import { INSTANCE_PROFILES_PER_ACCOUNT, instanceProfileShape } from './instance-profiles.js';
 import { policyOutput, POLICIES_PER_ACCOUNT, versionOutput, VERSIONS_PER_POLICY } from './policies.js';
 import { accountPolicyUsage, accountPrincipals, type PolicyCounts } from './policy-usage.js';
 import { ROLES_PER_ACCOUNT } from './roles.js';

@@ -235,15 +235,3 @@ export const INSTANCE_PROFILE_OPERATIONS = [
   untagInstanceProfile,
   listInstanceProfileTags,
 ];
-
-/** Profiles that hold each of the account's roles, by lowercased role name (GetAccountAuthorizationDetails). */
-export async function instanceProfilesByRole(tx: ReadTx, account: string): Promise<Map<string, InstanceProfileEntity[]>> {
-  const out = new Map<string, InstanceProfileEntity[]>();
-  for (const p of await listAll<InstanceProfileEntity>(tx, KIND.instanceProfile, account)) {
-    for (const r of p.roles) {
-      const key = r.toLowerCase();
-      out.set(key, [...(out.get(key) ?? []), p]);
-    }
-  }
-  return out;
-}
