@@ -5,79 +5,41 @@
  * empty; security scanners and the AWS provider for Terraform list them on every account or user
  * and would otherwise stop at InvalidAction.
  */
-import { defineOperation, type OperationContext } from '../context.js';
+import { defineOperation } from '../context.js';
 import { loadUser } from '../entities.js';
 import { userNameOrCaller, userResource } from './users.js';
 
-const NOTHING = { isTruncated: false };
-
-/** A listing of a user's credentials: the user must exist, as on AWS. */
-async function checkUser(input: { userName?: string }, ctx: OperationContext): Promise<void> {
-  await loadUser(ctx.tx, ctx.account, userNameOrCaller(ctx, input.userName));
+/** A listing of one user's credentials of a kind none can have: the user must exist, as on AWS. */
+function emptyUserListing(name: string, listMember: string) {
+  return defineOperation({
+    name,
+    write: false,
+    resource: userResource,
+    async run(input: { userName?: string; allUsers?: boolean }, ctx) {
+      // ListServiceSpecificCredentials' AllUsers names no user.
+      if (!input.allUsers) await loadUser(ctx.tx, ctx.account, userNameOrCaller(ctx, input.userName));
+      return { [listMember]: [], isTruncated: false };
+    },
+  });
 }
 
-export const listSSHPublicKeys = defineOperation({
-  name: 'ListSSHPublicKeys',
-  write: false,
-  resource: userResource,
-  async run(input: { userName?: string }, ctx) {
-    await checkUser(input, ctx);
-    return { sSHPublicKeys: [], ...NOTHING };
-  },
-});
-
-export const listSigningCertificates = defineOperation({
-  name: 'ListSigningCertificates',
-  write: false,
-  resource: userResource,
-  async run(input: { userName?: string }, ctx) {
-    await checkUser(input, ctx);
-    return { certificates: [], ...NOTHING };
-  },
-});
-
-export const listServiceSpecificCredentials = defineOperation({
-  name: 'ListServiceSpecificCredentials',
-  write: false,
-  resource: userResource,
-  async run(input: { userName?: string; allUsers?: boolean }, ctx) {
-    if (!input.allUsers) await checkUser(input, ctx);
-    return { serviceSpecificCredentials: [], ...NOTHING };
-  },
-});
-
-export const listServerCertificates = defineOperation({
-  name: 'ListServerCertificates',
-  write: false,
-  resource: () => '*',
-  async run() {
-    return { serverCertificateMetadataList: [], ...NOTHING };
-  },
-});
-
-export const listOpenIDConnectProviders = defineOperation({
-  name: 'ListOpenIDConnectProviders',
-  write: false,
-  resource: () => '*',
-  async run() {
-    return { openIDConnectProviderList: [] };
-  },
-});
-
-export const listSAMLProviders = defineOperation({
-  name: 'ListSAMLProviders',
-  write: false,
-  resource: () => '*',
-  async run() {
-    return { sAMLProviderList: [] };
-  },
-});
+/** A listing of the account's entities of a kind none can exist of. */
+function emptyAccountListing(name: string, listMember: string, paged: boolean) {
+  return defineOperation({
+    name,
+    write: false,
+    resource: () => '*',
+    async run() {
+      return paged ? { [listMember]: [], isTruncated: false } : { [listMember]: [] };
+    },
+  });
+}
 
 export const UNISSUED_CREDENTIAL_OPERATIONS = [
-  listSSHPublicKeys,
-  listSigningCertificates,
-  listServiceSpecificCredentials,
-  listServerCertificates,
-  listOpenIDConnectProviders,
-  listSAMLProviders,
+  emptyUserListing('ListSSHPublicKeys', 'sSHPublicKeys'),
+  emptyUserListing('ListSigningCertificates', 'certificates'),
+  emptyUserListing('ListServiceSpecificCredentials', 'serviceSpecificCredentials'),
+  emptyAccountListing('ListServerCertificates', 'serverCertificateMetadataList', true),
+  emptyAccountListing('ListOpenIDConnectProviders', 'openIDConnectProviderList', false),
+  emptyAccountListing('ListSAMLProviders', 'sAMLProviderList', false),
 ];
